@@ -8,6 +8,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "earshot/core/time.h"
 #include "earshot/locate/closed_form.h"
 #include "earshot/locate/uncertainty.h"
 
@@ -300,6 +301,16 @@ class Locator {
     }
     Fix fix = MakeFix(consensus, refinement, height_m, groups, refine);
     fix.coverage = coverage;
+    if (const Fix* original = EchoImageOf(fix, consensus.inliers, *result)) {
+      char why[200];
+      std::snprintf(why, sizeof why,
+                    "its best fix (%d sensors, %+.0f ms) looks like an echo image of the shot at "
+                    "%s (%d sensors)",
+                    fix.n_sensors(), (fix.emission_ns - original->emission_ns) * 1e-6,
+                    FormatIsoUtc(original->emission_ns, 3).c_str(), original->n_sensors());
+      Fail(anchor, why);
+      return;
+    }
     bool anchor_used = false;
     for (const Inlier& inlier : consensus.inliers) {
       state_[inlier.entry] = State::kUsed;
@@ -310,8 +321,45 @@ class Locator {
     } else {
       AbsorbEchoes(consensus, &fix);
       result->fixes.push_back(std::move(fix));
+      accepted_sources_.push_back(refinement.source);
     }
     if (!anchor_used) Fail(anchor, "does not fit the fix its neighbours make");
+  }
+
+  // An accepted fix of which `fix` looks like the echo image (see LocateOptions): a
+  // sensor of `fix` counts as having heard the original when the original used it or
+  // when it reported a pulse close to the original's predicted arrival there.
+  const Fix* EchoImageOf(const Fix& fix, const std::vector<Inlier>& inliers,
+                         const LocateResult& result) const {
+    const int64_t horizon_ns = std::llround(options_.echo_horizon_s * 1e9);
+    for (size_t k = result.fixes.size(); k-- > 0;) {
+      const Fix& original = result.fixes[k];
+      const int64_t dt_ns = fix.emission_ns - original.emission_ns;
+      if (dt_ns > 2 * horizon_ns) break;
+      if (dt_ns <= 0 || dt_ns > horizon_ns) continue;
+      if (fix.n_sensors() > options_.echo_ghost_max_share * original.n_sensors()) continue;
+      int shared = 0;
+      for (const Inlier& inlier : inliers) {
+        shared += HeardBy(entries_[inlier.entry].sensor, accepted_sources_[k], inlier.entry);
+      }
+      if (shared >= options_.echo_ghost_min_overlap * fix.n_sensors()) return &original;
+    }
+    return nullptr;
+  }
+
+  // Whether `sensor` reported a pulse, no later than entry `last`, that fits `source`.
+  bool HeardBy(int sensor, const Source& source, int last) const {
+    constexpr double kHeardLateS = 0.2;
+    for (int i = last; i >= 0; --i) {
+      const Entry& entry = entries_[i];
+      const double residual = ArrivalResidualS(entry.arrival, source, model_);
+      if (residual < -options_.association_slack_s - options_.echo_horizon_s) break;
+      if (entry.sensor == sensor && residual >= -options_.association_slack_s &&
+          residual <= kHeardLateS) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // An earlier fix of which `fix` is a repetition: close in place, and emitted within
@@ -481,6 +529,7 @@ class Locator {
   int64_t reference_ns_ = 0;
   std::vector<Entry> entries_;  // by arrival time
   std::vector<SensorInfo> sensors_;  // by dense sensor index
+  std::vector<Source> accepted_sources_;  // parallel to LocateResult::fixes, reference time
   std::vector<State> state_;
   std::vector<std::string> why_not_;
 };

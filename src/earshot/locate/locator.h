@@ -48,7 +48,7 @@ struct LocateOptions {
   // A fix must be heard by at least this share of the listening sensors that are nearer
   // to it than its median participating sensor (Fix::coverage). A sensor listens when
   // it reported any pulse within `listening_window_s` of the fix.
-  double min_coverage = 0.5;
+  double min_coverage = 0.6;
   double listening_window_s = 120.0;
   // One bang reaches a sensor more than once (the direct sound, then reflections, or a
   // long arrival the sensor reports as two pulses). Pulses at a sensor of a fix that
@@ -57,6 +57,14 @@ struct LocateOptions {
   // heard again. Shorter than the 60 ms between rounds of automatic fire.
   double echo_window_s = 0.040;
   double echo_merge_distance_m = 25.0;
+  // A reflector makes an image of a bang: a consistent but false source, later and heard
+  // by fewer sensors, all of which heard the bang itself. A fix emitted within
+  // `echo_horizon_s` after an accepted one, heard by at most `echo_ghost_max_share` of
+  // its sensors, nearly all of them (`echo_ghost_min_overlap`) also its sensors, is
+  // taken as such an echo image and not reported.
+  double echo_horizon_s = 1.0;
+  double echo_ghost_max_share = 0.5;
+  double echo_ghost_min_overlap = 0.8;
   int max_hypotheses = 200;
   uint64_t seed = 1;                      // consensus sampling; same seed, same answer
   RefineOptions refine;                   // loss shape; mode and heights are set per fix
