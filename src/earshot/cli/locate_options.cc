@@ -18,11 +18,11 @@ void AddLocateFlags(CLI::App& command, LocateFlags* flags, locate::LocateOptions
   command.add_option_function<double>(
              "--onset-sigma-ms",
              [options](double ms) { options->default_onset_sigma_s = ms * 1e-3; },
-             "timing noise of pulses that do not state their own, ms (default 1)")
+             "timing noise of pulses that do not state their own, ms (default 0.5)")
       ->check(CLI::PositiveNumber);
   command.add_option_function<double>(
              "--inlier-late-ms", [options](double ms) { options->inlier_late_s = ms * 1e-3; },
-             "how much later than predicted a pulse may arrive and still count, ms (default 15)")
+             "how much later than predicted a pulse may arrive and still count, ms (default 50)")
       ->check(CLI::PositiveNumber);
   command.add_option_function<double>(
              "--inlier-early-ms", [options](double ms) { options->inlier_early_s = ms * 1e-3; },
@@ -31,6 +31,10 @@ void AddLocateFlags(CLI::App& command, LocateFlags* flags, locate::LocateOptions
   command.add_option("--min-coverage", options->min_coverage,
                      "share of the sensors near a fix that must have heard it")
       ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  command.add_option("--late-scale", options->refine.late_scale_sigmas,
+                     "arrival-skew loss: late residuals beyond this many sigma lose weight")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   command.add_option("--seed", options->seed, "consensus sampling seed")->capture_default_str();
 }
