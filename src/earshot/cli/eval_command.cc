@@ -52,10 +52,13 @@ void AddEvalCommand(CLI::App& app, int* exit_code) {
       "livefire",
       "Locate every test of a live-fire dataset (layout FPn/test_NNN/...) from all of its\n"
       "pulses and print the vendor tech note's table and per-shot figures.");
-  livefire->add_option("DIR", args->dir, "dataset folder")->required()->check(CLI::ExistingDirectory);
+  livefire->add_option("DIR", args->dir, "dataset folder")
+      ->required()
+      ->check(CLI::ExistingDirectory);
   livefire->add_flag("--json", args->json, "one machine-readable summary");
-  livefire->add_option("--match-radius", args->match_radius_m,
-                       "a fix this close to the survey (m) counts as a shot of the test")
+  livefire
+      ->add_option("--match-radius", args->match_radius_m,
+                   "a fix this close to the survey (m) counts as a shot of the test")
       ->capture_default_str();
   AddLocateFlags(*livefire, &args->flags, &args->options);
   livefire->callback([args, exit_code] { *exit_code = RunLivefire(*args); });

@@ -63,8 +63,8 @@ Result<LivefireTest> LoadTest(const fs::path& folder) {
 
   auto pulses = ReadPulsesFile(file(".allpulses.json").string());
   if (!pulses) return std::unexpected(pulses.error());
-  ValidatedPulses validated = ValidatePulses(std::move(pulses->set.pulses),
-                                             file(".allpulses.json").string(), {});
+  ValidatedPulses validated =
+      ValidatePulses(std::move(pulses->set.pulses), file(".allpulses.json").string(), {});
   test.pulses = std::move(validated.pulses);
   test.pulses_refused = static_cast<int>(pulses->refused.size() + validated.skipped.size());
 

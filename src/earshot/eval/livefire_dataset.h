@@ -18,14 +18,14 @@
 namespace earshot::eval {
 
 struct LivefireTest {
-  std::string name;              // "FP1/test_001"
-  std::string firing_position;   // "FP1"
+  std::string name;             // "FP1/test_001"
+  std::string firing_position;  // "FP1"
   int test_id = 0;
   int rounds_fired = 0;
   std::string firearm;
   Eigen::Vector3d survey_m = Eigen::Vector3d::Zero();  // the dataset's metric frame
   Weather weather;
-  std::vector<Pulse> pulses;                            // allpulses.json, validated
+  std::vector<Pulse> pulses;  // allpulses.json, validated
   int pulses_refused = 0;
   std::vector<std::vector<std::string>> vendor_shot_pulse_ids;  // nlos-tuples.json
   std::vector<std::string> audio_wav_paths;

@@ -120,8 +120,10 @@ PositionSummary Summarise(const std::string& name, const std::vector<const TestR
     s.mean_sensors = sensors / n;
     s.median_error_m = Quantile(errors, 0.5);
     s.p90_error_m = Quantile(errors, 0.9);
-    s.within_15m = std::count_if(errors.begin(), errors.end(), [](double e) { return e <= 15; }) / n;
-    s.within_25m = std::count_if(errors.begin(), errors.end(), [](double e) { return e <= 25; }) / n;
+    s.within_15m =
+        std::count_if(errors.begin(), errors.end(), [](double e) { return e <= 15; }) / n;
+    s.within_25m =
+        std::count_if(errors.begin(), errors.end(), [](double e) { return e <= 25; }) / n;
     s.within_own_r95 = within_r95 / n;
     s.ms_per_shot = 1e3 * seconds / n;
   }
@@ -150,7 +152,8 @@ LivefireReport EvaluateLivefire(const std::vector<LivefireTest>& tests,
     by_position[test.firing_position].push_back(&test);
     all.push_back(&test);
   }
-  for (const auto& [name, members] : by_position) report.positions.push_back(Summarise(name, members));
+  for (const auto& [name, members] : by_position)
+    report.positions.push_back(Summarise(name, members));
   report.positions.push_back(Summarise("all", all));
   return report;
 }
@@ -159,9 +162,10 @@ std::string FormatLivefireReport(const LivefireReport& report) {
   std::string out;
   char line[512];
   out += "Live-fire evaluation: located from all pulses, our own association\n\n";
-  out += "position  located  mean_sensors  survey_err_m  sigma1_m  sigma2_m  | median_m  p90_m  "
-         "<=15m    <=25m    in_own_r95  rounds_right  other_fixes  assoc_prec  assoc_recall  "
-         "ms/shot\n";
+  out +=
+      "position  located  mean_sensors  survey_err_m  sigma1_m  sigma2_m  | median_m  p90_m  "
+      "<=15m    <=25m    in_own_r95  rounds_right  other_fixes  assoc_prec  assoc_recall  "
+      "ms/shot\n";
   for (const PositionSummary& s : report.positions) {
     std::snprintf(line, sizeof line,
                   "%-8s  %3d/%-3d  %12.1f  %12.2f  %8.2f  %8.2f  | %8.2f  %5.1f  %5.1f%%  %5.1f%%  "
@@ -173,8 +177,9 @@ std::string FormatLivefireReport(const LivefireReport& report) {
                   100 * s.association_recall, s.ms_per_shot);
     out += line;
   }
-  out += "\nVendor (TN 098) survey error, real-time / offline best: FP1 4.14 / 2.96 m, "
-         "FP2 5.20 / 3.60 m, FP3 3.49 / 0.36 m\n";
+  out +=
+      "\nVendor (TN 098) survey error, real-time / offline best: FP1 4.14 / 2.96 m, "
+      "FP2 5.20 / 3.60 m, FP3 3.49 / 0.36 m\n";
   out += "\nTests whose rounds were not counted right:\n";
   bool any = false;
   for (const TestResult& test : report.tests) {

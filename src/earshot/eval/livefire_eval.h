@@ -33,7 +33,7 @@ struct ShotResult {
   std::string test;
   double error_2d_m = 0.0;
   int n_sensors = 0;
-  double sigma1_m = 0.0;   // the fix's own predicted ellipse
+  double sigma1_m = 0.0;  // the fix's own predicted ellipse
   double radius95_m = 0.0;
   Eigen::Vector2d offset_m = Eigen::Vector2d::Zero();  // fix − survey
 };
@@ -42,14 +42,14 @@ struct TestResult {
   std::string name;
   std::string firing_position;
   int rounds_fired = 0;
-  int shots_near = 0;    // fixes within match_radius_m of the survey
-  int other_fixes = 0;   // fixes elsewhere
+  int shots_near = 0;   // fixes within match_radius_m of the survey
+  int other_fixes = 0;  // fixes elsewhere
   bool rounds_right = false;
   int pulses = 0;
-  int vendor_pulses = 0;        // in the vendor's shot tuples
-  int vendor_pulses_found = 0;  // ... that our matching fix also used
-  int our_pulses = 0;           // in our fixes near the survey
-  int our_pulses_in_vendor = 0; // ... that the vendor's tuple of that shot also has
+  int vendor_pulses = 0;         // in the vendor's shot tuples
+  int vendor_pulses_found = 0;   // ... that our matching fix also used
+  int our_pulses = 0;            // in our fixes near the survey
+  int our_pulses_in_vendor = 0;  // ... that the vendor's tuple of that shot also has
   double locate_seconds = 0.0;
   std::vector<ShotResult> shots;
 };

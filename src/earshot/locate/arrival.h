@@ -15,8 +15,8 @@ namespace earshot::locate {
 // One pulse as a solver sees it.
 struct Arrival {
   Eigen::Vector3d sensor_m = Eigen::Vector3d::Zero();  // local ENU metres
-  double time_s = 0.0;                                  // arrival, seconds after the reference epoch
-  double sigma_s = 1e-3;                                // 1-sigma timing noise
+  double time_s = 0.0;                                 // arrival, seconds after the reference epoch
+  double sigma_s = 1e-3;                               // 1-sigma timing noise
 };
 
 // A source hypothesis: where and when the sound was emitted.

@@ -66,9 +66,8 @@ bool EmitsBeforeArrivals(const Source& source, std::span<const Arrival> arrivals
   // Allow a little slack for timing noise: a source may appear to emit a hair after the
   // first arrival when it sits at that sensor.
   constexpr double kSlackS = 2e-3;
-  return std::all_of(arrivals.begin(), arrivals.end(), [&](const Arrival& a) {
-    return source.emission_s <= a.time_s + kSlackS;
-  });
+  return std::all_of(arrivals.begin(), arrivals.end(),
+                     [&](const Arrival& a) { return source.emission_s <= a.time_s + kSlackS; });
 }
 
 bool IsFinite(const Source& source) {

@@ -94,9 +94,8 @@ class Locator {
   void BuildEntries() {
     std::vector<int> order(pulses_.size());
     std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](int a, int b) {
-      return pulses_[a].onset_ns < pulses_[b].onset_ns;
-    });
+    std::sort(order.begin(), order.end(),
+              [&](int a, int b) { return pulses_[a].onset_ns < pulses_[b].onset_ns; });
     if (!order.empty()) reference_ns_ = pulses_[order.front()].onset_ns;
     std::unordered_map<std::string, int> sensor_index;
     for (int index : order) {
@@ -127,8 +126,8 @@ class Locator {
     const double reach_m = 2.0 * options_.max_range_m;
     const double window_s = reach_m / c + options_.association_slack_s;
     const auto by_time = [](const Entry& e, double t) { return e.arrival.time_s < t; };
-    const auto first = std::lower_bound(entries_.begin(), entries_.end(),
-                                        a.arrival.time_s - window_s, by_time);
+    const auto first =
+        std::lower_bound(entries_.begin(), entries_.end(), a.arrival.time_s - window_s, by_time);
     std::vector<SensorGroup> groups;
     groups.push_back({a.sensor, {anchor}});
     std::unordered_map<int, int> group_of_sensor{{a.sensor, 0}};
@@ -187,8 +186,8 @@ class Locator {
     const double height_m = entries_[anchor].arrival.sensor_m.z();
     Consensus best;
     auto consider = [&](std::span<const Arrival> arrivals) {
-      for (const Source& source :
-           ClosedFormSolve(arrivals, model_.speed_of_sound_mps, SolveMode::kFixedHeight, height_m)) {
+      for (const Source& source : ClosedFormSolve(arrivals, model_.speed_of_sound_mps,
+                                                  SolveMode::kFixedHeight, height_m)) {
         if ((source.position_m - entries_[anchor].arrival.sensor_m).head<2>().norm() >
             options_.max_range_m) {
           continue;
@@ -201,7 +200,8 @@ class Locator {
     // First guess: the earliest pulse at every sensor, which is the direct arrival
     // whenever one shot is alone in the window.
     std::vector<Arrival> arrivals;
-    for (const SensorGroup& group : groups) arrivals.push_back(entries_[group.entries.front()].arrival);
+    for (const SensorGroup& group : groups)
+      arrivals.push_back(entries_[group.entries.front()].arrival);
     consider(arrivals);
 
     const int others = static_cast<int>(groups.size()) - 1;
@@ -244,7 +244,8 @@ class Locator {
 
   double MedianHeight(const std::vector<Inlier>& inliers) const {
     std::vector<double> heights;
-    for (const Inlier& inlier : inliers) heights.push_back(entries_[inlier.entry].arrival.sensor_m.z());
+    for (const Inlier& inlier : inliers)
+      heights.push_back(entries_[inlier.entry].arrival.sensor_m.z());
     return Median(heights);
   }
 
@@ -258,8 +259,8 @@ class Locator {
     }
     Consensus consensus = Search(anchor, groups);
     if (static_cast<int>(consensus.inliers.size()) < options_.min_sensors) {
-      Fail(anchor, "no source explains " + std::to_string(options_.min_sensors) +
-                       " sensors with it");
+      Fail(anchor,
+           "no source explains " + std::to_string(options_.min_sensors) + " sensors with it");
       return;
     }
 
@@ -286,8 +287,8 @@ class Locator {
       if (same) break;
     }
     if (!refinement.usable || static_cast<int>(consensus.inliers.size()) < options_.min_sensors) {
-      Fail(anchor, "the refined fix kept fewer than " + std::to_string(options_.min_sensors) +
-                       " sensors");
+      Fail(anchor,
+           "the refined fix kept fewer than " + std::to_string(options_.min_sensors) + " sensors");
       return;
     }
     const double coverage = Coverage(refinement.source, consensus.inliers);
@@ -404,7 +405,8 @@ class Locator {
         state_[next] = State::kUsed;
         const Pulse& pulse = pulses_[entry.pulse];
         const double residual = ArrivalResidualS(entry.arrival, consensus.source, model_);
-        std::erase_if(fix->rejected, [&](const RejectedPulse& r) { return r.pulse_id == pulse.id; });
+        std::erase_if(fix->rejected,
+                      [&](const RejectedPulse& r) { return r.pulse_id == pulse.id; });
         fix->rejected.push_back({pulse.id, pulse.sensor_id,
                                  "echo: follows the used pulse at this sensor by " +
                                      FormatMs(entry.arrival.time_s - used.arrival.time_s),
@@ -471,8 +473,7 @@ class Locator {
       residuals.push_back(inlier.residual_s);
     }
     const std::vector<Arrival> arrivals = ArrivalsOf(consensus.inliers);
-    const double prior_sigma_m =
-        final_mode_ == SolveMode::k3D ? refine.height_prior_sigma_m : 0.0;
+    const double prior_sigma_m = final_mode_ == SolveMode::k3D ? refine.height_prior_sigma_m : 0.0;
     const Uncertainty u =
         EstimateUncertainty(arrivals, residuals, model_, source, final_mode_, prior_sigma_m);
     fix.covariance_en_m2 = u.covariance_en_m2;
@@ -527,8 +528,8 @@ class Locator {
   SolveMode final_mode_ = SolveMode::k3D;
   std::mt19937_64 rng_;
   int64_t reference_ns_ = 0;
-  std::vector<Entry> entries_;  // by arrival time
-  std::vector<SensorInfo> sensors_;  // by dense sensor index
+  std::vector<Entry> entries_;            // by arrival time
+  std::vector<SensorInfo> sensors_;       // by dense sensor index
   std::vector<Source> accepted_sources_;  // parallel to LocateResult::fixes, reference time
   std::vector<State> state_;
   std::vector<std::string> why_not_;

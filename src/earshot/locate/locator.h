@@ -48,10 +48,10 @@ struct LocateOptions {
   // For pulses that do not state their own: pulse times with millisecond resolution
   // (the dataset's, many vendors') have a quantisation noise of 0.29 ms alone.
   double default_onset_sigma_s = 0.5e-3;
-  double association_slack_s = 0.050;     // added to d_ij / c
-  double max_range_m = 4000.0;            // farthest a sensor is taken to hear a source
-  double inlier_early_s = 0.004;          // a pulse this much earlier than predicted still fits
-  double inlier_late_s = 0.050;           // ... and this much later (diffraction around buildings)
+  double association_slack_s = 0.050;  // added to d_ij / c
+  double max_range_m = 4000.0;         // farthest a sensor is taken to hear a source
+  double inlier_early_s = 0.004;       // a pulse this much earlier than predicted still fits
+  double inlier_late_s = 0.050;        // ... and this much later (diffraction around buildings)
   int min_sensors = 5;
   // A fix must be heard by at least this share of the listening sensors that are nearer
   // to it than its median participating sensor (Fix::coverage). A sensor listens when
@@ -74,7 +74,7 @@ struct LocateOptions {
   double echo_ghost_max_share = 0.5;
   double echo_ghost_min_overlap = 0.8;
   int max_hypotheses = 200;
-  uint64_t seed = 1;                      // consensus sampling; same seed, same answer
+  uint64_t seed = 1;  // consensus sampling; same seed, same answer
   // Loss shape; mode and heights are set per fix. In a city, late arrivals (diffraction
   // around buildings, tens of ms) dominate the timing error, so late residuals lose
   // weight beyond one sigma (measured on the live-fire data: a k_late of 3 locates the

@@ -127,8 +127,8 @@ Refinement RefineSource(std::span<const Arrival> arrivals, const Propagation& mo
   std::unique_ptr<HeightPriorCost> prior;
   if (options.mode == SolveMode::k3D) {
     if (options.height_prior_sigma_m > 0.0) {
-      prior = std::make_unique<HeightPriorCost>(options.height_prior_m,
-                                                options.height_prior_sigma_m);
+      prior =
+          std::make_unique<HeightPriorCost>(options.height_prior_m, options.height_prior_sigma_m);
       problem.AddResidualBlock(prior.get(), nullptr, position);
     }
   } else {

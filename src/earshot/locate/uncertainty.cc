@@ -72,8 +72,7 @@ double CramerRaoRmsM(std::span<const Arrival> arrivals, const Propagation& model
 
 Uncertainty EstimateUncertainty(std::span<const Arrival> arrivals,
                                 std::span<const double> residuals_s, const Propagation& model,
-                                const Source& source, SolveMode mode,
-                                double height_prior_sigma_m) {
+                                const Source& source, SolveMode mode, double height_prior_sigma_m) {
   Uncertainty out;
   Eigen::MatrixXd inverse;
   if (!InverseFisher(arrivals, model, source, mode, height_prior_sigma_m, &inverse)) return out;
@@ -130,7 +129,10 @@ double CircularErrorRadiusM(const ErrorEllipse& ellipse, double probability) {
     double dp = 0.0;
     const double f = ProbabilityWithin(r, s1, s2, &dp) - probability;
     if (std::abs(f) < 1e-10) break;
-    if (f > 0.0) hi = r; else lo = r;
+    if (f > 0.0)
+      hi = r;
+    else
+      lo = r;
     double next = dp > 0.0 ? r - f / dp : 0.5 * (lo + hi);
     if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
     r = next;

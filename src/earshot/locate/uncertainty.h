@@ -23,11 +23,11 @@ struct Uncertainty {
   Eigen::Matrix2d covariance_en_m2 = Eigen::Matrix2d::Zero();
   ErrorEllipse ellipse;
   double radius95_m = 0.0;
-  double height_sigma_m = 0.0;    // k3D only
+  double height_sigma_m = 0.0;  // k3D only
   double emission_sigma_s = 0.0;
-  double timing_sigma_s = 0.0;    // the σ the covariance uses
-  double crb_rms_m = 0.0;         // √trace of the horizontal CRB with the assumed σ
-  bool valid = false;             // false when the geometry is degenerate
+  double timing_sigma_s = 0.0;  // the σ the covariance uses
+  double crb_rms_m = 0.0;       // √trace of the horizontal CRB with the assumed σ
+  bool valid = false;           // false when the geometry is degenerate
 };
 
 // Full inverse Fisher information over (x, y[, z], t0) in units of m and s, for the
@@ -45,8 +45,7 @@ double CramerRaoRmsM(std::span<const Arrival> arrivals, const Propagation& model
 // the a-posteriori spread); the arrivals' σ_i are the assumed onset noise.
 Uncertainty EstimateUncertainty(std::span<const Arrival> arrivals,
                                 std::span<const double> residuals_s, const Propagation& model,
-                                const Source& source, SolveMode mode,
-                                double height_prior_sigma_m);
+                                const Source& source, SolveMode mode, double height_prior_sigma_m);
 
 // Ellipse axes and orientation of a horizontal (east, north) covariance.
 ErrorEllipse EllipseFromCovariance(const Eigen::Matrix2d& covariance_en_m2);

@@ -48,14 +48,19 @@ inline std::vector<Eigen::Vector3d> SensorsOnDisc(std::mt19937_64& rng, int n,
   return sensors;
 }
 
-// `n` sensors at random azimuths, `0.8..1.2 × radius_m` from `centre`: a ring around
-// the source, the geometry a network is designed for.
+// `n` sensors all round `centre`, `0.8..1.2 × radius_m` from it: evenly spaced azimuths
+// (from a random start) each jittered by up to a quarter of the spacing. The geometry a
+// network is designed for: no side of the source without a sensor.
 inline std::vector<Eigen::Vector3d> SensorsOnRing(std::mt19937_64& rng, int n,
                                                   const Eigen::Vector2d& centre, double radius_m,
                                                   double min_height_m, double max_height_m) {
+  const double spacing = 2.0 * std::numbers::pi / n;
+  const double start = Uniform(rng, 0.0, spacing);
   std::vector<Eigen::Vector3d> sensors;
   for (int i = 0; i < n; ++i) {
-    const Eigen::Vector2d xy = RandomPointInAnnulus(rng, centre, 0.8 * radius_m, 1.2 * radius_m);
+    const double angle = start + spacing * (i + Uniform(rng, -0.25, 0.25));
+    const double range_m = Uniform(rng, 0.8 * radius_m, 1.2 * radius_m);
+    const Eigen::Vector2d xy = centre + range_m * Eigen::Vector2d(std::cos(angle), std::sin(angle));
     sensors.emplace_back(xy.x(), xy.y(), Uniform(rng, min_height_m, max_height_m));
   }
   return sensors;
