@@ -42,9 +42,9 @@ Scenario MakeScenario(std::mt19937_64& rng, SolveMode mode, int n, int trial) {
   const std::vector<Eigen::Vector3d> sensors =
       SensorsOnDisc(rng, n, Eigen::Vector2d::Zero(), kArrayRadiusM, 0.0, max_height_m);
   const Eigen::Vector2d xy =
-      trial % 2 == 0 ? RandomPointInAnnulus(rng, Eigen::Vector2d::Zero(), 0.0, kArrayRadiusM)
-                     : RandomPointInAnnulus(rng, Eigen::Vector2d::Zero(), kArrayRadiusM,
-                                            3.0 * kArrayRadiusM);
+      trial % 2 == 0
+          ? RandomPointInAnnulus(rng, Eigen::Vector2d::Zero(), 0.0, kArrayRadiusM)
+          : RandomPointInAnnulus(rng, Eigen::Vector2d::Zero(), kArrayRadiusM, 3.0 * kArrayRadiusM);
   Scenario scenario;
   switch (mode) {
     case SolveMode::k3D:
@@ -154,8 +154,7 @@ TEST_P(ClosedFormModeTest, FewerThanMinimalArrivalsGiveNothing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllModes, ClosedFormModeTest,
-                         ::testing::Values(SolveMode::k2D, SolveMode::kFixedHeight,
-                                           SolveMode::k3D),
+                         ::testing::Values(SolveMode::k2D, SolveMode::kFixedHeight, SolveMode::k3D),
                          ModeTestName);
 
 TEST(ClosedForm, MinimalArrivalsCountTheUnknownsLessOne) {
@@ -183,8 +182,7 @@ TEST(ClosedForm, CollinearSensorsGiveNothingInTheHorizontalModes) {
     truth.position_m << origin + Uniform(rng, 50.0, 400.0) * Eigen::Vector2d(-along.y(), along.x()),
         0.0;
     const std::vector<Arrival> arrivals = ExactArrivals(sensors, truth, still);
-    EXPECT_TRUE(ClosedFormSolve(arrivals, kSpeedMps, SolveMode::k2D).empty())
-        << "trial " << trial;
+    EXPECT_TRUE(ClosedFormSolve(arrivals, kSpeedMps, SolveMode::k2D).empty()) << "trial " << trial;
     EXPECT_TRUE(ClosedFormSolve(arrivals, kSpeedMps, SolveMode::kFixedHeight, 0.0).empty())
         << "trial " << trial;
   }
@@ -202,8 +200,7 @@ TEST(ClosedForm, CoplanarSensorsGiveNothingInThreeD) {
     truth.position_m << RandomPointInAnnulus(rng, Eigen::Vector2d::Zero(), 0.0, kArrayRadiusM),
         150.0;
     const std::vector<Arrival> arrivals = ExactArrivals(sensors, truth, still);
-    EXPECT_TRUE(ClosedFormSolve(arrivals, kSpeedMps, SolveMode::k3D).empty())
-        << "trial " << trial;
+    EXPECT_TRUE(ClosedFormSolve(arrivals, kSpeedMps, SolveMode::k3D).empty()) << "trial " << trial;
   }
 }
 

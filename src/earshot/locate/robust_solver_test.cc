@@ -11,6 +11,7 @@
 
 #include "earshot/locate/closed_form.h"
 #include "earshot/locate/internal/synthetic_test_util.h"
+#include "earshot/locate/locator.h"
 
 namespace earshot::locate {
 namespace {
@@ -30,7 +31,8 @@ Eigen::Vector3d RandomPoint(std::mt19937_64& rng, double half_width_m, double ma
 
 Eigen::Vector3d RandomUnitVector(std::mt19937_64& rng) {
   std::normal_distribution<double> normal;
-  return Eigen::Vector3d(normal(rng), normal(rng), normal(rng)).normalized();
+  // Braces: their elements are evaluated in order, a constructor's arguments are not.
+  return Eigen::Vector3d{normal(rng), normal(rng), normal(rng)}.normalized();
 }
 
 // A wind of `speed_mps` from a random direction.
@@ -156,8 +158,7 @@ struct Problem {
 Problem MakeProblem(std::mt19937_64& rng, SolveMode mode, const Propagation& model,
                     double max_range_m = 900.0) {
   Problem problem;
-  const double max_height_m =
-      mode == SolveMode::k3D ? 80.0 : (mode == SolveMode::k2D ? 0.0 : 30.0);
+  const double max_height_m = mode == SolveMode::k3D ? 80.0 : (mode == SolveMode::k2D ? 0.0 : 30.0);
   const std::vector<Eigen::Vector3d> sensors =
       SensorsOnDisc(rng, 8, Eigen::Vector2d::Zero(), 600.0, 0.0, max_height_m);
   const Eigen::Vector2d xy = RandomPointInAnnulus(rng, Eigen::Vector2d::Zero(), 0.0, max_range_m);
@@ -187,32 +188,59 @@ std::string ModeTestName(const ::testing::TestParamInfo<SolveMode>& info) {
 }
 
 // From a start 30 m away (and 90 ms off in emission time), exact windy data converge to
-// the exact source.
-TEST_P(RefineModeTest, ConvergesToTheExactSourceFromThirtyMetresOff) {
-  const SolveMode mode = GetParam();
+// the exact source with the loss of `loss`: 100 random problems, each checked. Returns how
+// many fell short, for the message.
+int ExpectConvergenceFromThirtyMetresOff(SolveMode mode, const RefineOptions& loss) {
   std::mt19937_64 rng(202);
+  int short_of_it = 0;
   for (int trial = 0; trial < 100; ++trial) {
     const Propagation model = WindyModel(rng, Uniform(rng, 0.0, 15.0));
-    const Problem problem = MakeProblem(rng, mode, model);
+    Problem problem = MakeProblem(rng, mode, model);
+    problem.options.late_scale_sigmas = loss.late_scale_sigmas;
+    problem.options.early_scale_sigmas = loss.early_scale_sigmas;
+    problem.options.max_iterations = loss.max_iterations;
     Eigen::Vector3d offset = RandomUnitVector(rng);
     if (mode != SolveMode::k3D) offset.z() = 0.0;
     Source start = problem.truth;
     start.position_m += 30.0 * offset.normalized();
     start.emission_s += 0.09;
     const Refinement refinement = RefineSource(problem.arrivals, model, start, problem.options);
-    ASSERT_TRUE(refinement.usable) << "trial " << trial << ": " << refinement.summary.termination;
-    EXPECT_LE((refinement.source.position_m - problem.truth.position_m).norm(), 1e-4)
-        << "trial " << trial << ", " << refinement.summary.iterations << " iterations, "
-        << refinement.summary.termination;
+    EXPECT_TRUE(refinement.usable) << "trial " << trial << ": " << refinement.summary.termination;
+    const double error_m = (refinement.source.position_m - problem.truth.position_m).norm();
+    short_of_it += error_m > 1e-4;
+    EXPECT_LE(error_m, 1e-4) << "trial " << trial << ", " << refinement.summary.iterations
+                             << " iterations, " << refinement.summary.termination;
     EXPECT_NEAR(refinement.source.emission_s, problem.truth.emission_s, 1e-6) << trial;
     EXPECT_LT(refinement.summary.final_cost, 1e-8) << trial;
     EXPECT_GT(refinement.summary.initial_cost, refinement.summary.final_cost) << trial;
   }
+  return short_of_it;
+}
+
+// KNOWN FAILURE in 2D (reported): trial 83, a source just outside the array, stops at
+// the 30-iteration limit 0.116 m short (it converges in 34; plain least squares needs 5).
+// Residuals of ~90 sigma are where the arrival-skew loss bends hardest, and the
+// Gauss-Newton step of g(e) overshoots there (Δe ≈ −g/g′ = −k(1 + e/k)·ln(1 + e/k), 3.5e
+// at e = 90, k = 3), so the trust region crawls: 19–22 iterations on average against 4–5.
+TEST_P(RefineModeTest, ConvergesToTheExactSourceFromThirtyMetresOff) {
+  const int failures = ExpectConvergenceFromThirtyMetresOff(GetParam(), RefineOptions());
+  RecordProperty("short_of_the_source", failures);
+}
+
+// The same with the loss the locator refines with (CityRefineOptions, k_late = 1).
+//
+// KNOWN FAILURE (reported): with k_late = 1 the overshoot above is worse, and 30
+// iterations leave 18 (2D), 24 (2.5D) and 40 (3D) of 100 problems more than 1e-4 m from
+// the source, the worst 37, 73 and 108 m. The locator starts nearer (from its consensus
+// closed form), but not always: sources outside the array, or starts pulled by a late
+// arrival.
+TEST_P(RefineModeTest, ConvergesFromThirtyMetresOffWithTheLocatorsCityLoss) {
+  const int failures = ExpectConvergenceFromThirtyMetresOff(GetParam(), CityRefineOptions());
+  RecordProperty("short_of_the_source", failures);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllModes, RefineModeTest,
-                         ::testing::Values(SolveMode::k2D, SolveMode::kFixedHeight,
-                                           SolveMode::k3D),
+                         ::testing::Values(SolveMode::k2D, SolveMode::kFixedHeight, SolveMode::k3D),
                          ModeTestName);
 
 TEST(RefineSource, ReportsWhatItDid) {
@@ -260,13 +288,13 @@ TEST(RefineSource, LateArrivalPullsTheRobustFitMuchLessThanLeastSquares) {
     const int late = std::uniform_int_distribution<int>(0, 7)(rng);
     problem.arrivals[late].time_s += 0.040;
 
-    const std::vector<Source> starts = ClosedFormSolve(problem.arrivals, kSpeedMps,
-                                                       SolveMode::kFixedHeight,
-                                                       problem.options.fixed_height_m);
+    const std::vector<Source> starts = ClosedFormSolve(
+        problem.arrivals, kSpeedMps, SolveMode::kFixedHeight, problem.options.fixed_height_m);
     ASSERT_FALSE(starts.empty()) << trial;
     least_squares.mode = SolveMode::kFixedHeight;
     least_squares.fixed_height_m = problem.options.fixed_height_m;
-    const Refinement robust = RefineSource(problem.arrivals, still, starts.front(), problem.options);
+    const Refinement robust =
+        RefineSource(problem.arrivals, still, starts.front(), problem.options);
     const Refinement ls = RefineSource(problem.arrivals, still, starts.front(), least_squares);
     ASSERT_TRUE(robust.usable && ls.usable) << trial;
     const double robust_m = (robust.source.position_m - problem.truth.position_m).norm();

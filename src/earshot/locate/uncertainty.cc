@@ -18,19 +18,23 @@ int PositionUnknowns(SolveMode mode) { return mode == SolveMode::k3D ? 3 : 2; }
 // smooth periodic integral over the angle, for which the trapezoid rule converges
 // geometrically.
 double ProbabilityWithin(double r, double s1, double s2, double* derivative) {
-  constexpr int kSteps = 64;
+  // Integrate over the angle θ of the standardised direction (u1, u2) = (cos θ, sin θ):
+  // along it the radius grows as ρ·√d(θ) with d = (σ1 cos θ)² + (σ2 sin θ)², and the
+  // Gaussian's radial mass inside r is 1 − exp(−r²/2d). This integrand stays smooth
+  // however elongated the ellipse is (sampling the physical angle instead misses the
+  // narrow peak of a thin ellipse).
+  constexpr int kSteps = 256;
   double p = 0.0;
   double dp = 0.0;
   for (int i = 0; i < kSteps; ++i) {
-    const double phi = 2.0 * std::numbers::pi * i / kSteps;
-    const double a = std::pow(std::cos(phi) / s1, 2) + std::pow(std::sin(phi) / s2, 2);
-    const double ex = std::exp(-0.5 * r * r * a);
-    p += (1.0 - ex) / a;
-    dp += r * ex;
+    const double theta = 2.0 * std::numbers::pi * i / kSteps;
+    const double d = std::pow(s1 * std::cos(theta), 2) + std::pow(s2 * std::sin(theta), 2);
+    const double ex = std::exp(-0.5 * r * r / d);
+    p += 1.0 - ex;
+    dp += r / d * ex;
   }
-  const double norm = 1.0 / (kSteps * s1 * s2);  // (2π/kSteps) / (2π σ1 σ2)
-  *derivative = dp * norm;
-  return p * norm;
+  *derivative = dp / kSteps;
+  return p / kSteps;
 }
 
 }  // namespace
@@ -118,7 +122,7 @@ ErrorEllipse EllipseFromCovariance(const Eigen::Matrix2d& covariance_en_m2) {
 
 double CircularErrorRadiusM(const ErrorEllipse& ellipse, double probability) {
   const double s1 = ellipse.sigma1_m;
-  const double s2 = std::max(ellipse.sigma2_m, 1e-9 * std::max(s1, 1e-12));
+  const double s2 = std::max(ellipse.sigma2_m, 1e-6 * s1);
   if (!(s1 > 0.0)) return 0.0;
   // The radius lies between the one-dimensional quantile of σ1 and the circular one;
   // Newton from the circular guess, kept inside that bracket.

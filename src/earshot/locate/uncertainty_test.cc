@@ -22,7 +22,6 @@ using internal::ExactArrivals;
 using internal::RandomPointInAnnulus;
 using internal::SensorsOnDisc;
 using internal::SensorsOnRing;
-using internal::Uniform;
 
 constexpr double kDegToRad = std::numbers::pi / 180.0;
 
@@ -117,7 +116,9 @@ TEST(CircularErrorRadius, MatchesMonteCarlo) {
   std::vector<double> distances_m;
   distances_m.reserve(kDraws);
   for (int i = 0; i < kDraws; ++i) {
-    distances_m.push_back(std::hypot(ellipse.sigma1_m * normal(rng), ellipse.sigma2_m * normal(rng)));
+    const double along = normal(rng);
+    const double across = normal(rng);
+    distances_m.push_back(std::hypot(ellipse.sigma1_m * along, ellipse.sigma2_m * across));
   }
   std::sort(distances_m.begin(), distances_m.end());
   for (double p : {0.5, 0.95}) {
@@ -174,9 +175,9 @@ Scenario AerialScenario(std::mt19937_64& rng, int /*trial*/) {
 struct Statistics {
   int trials = 0;
   int solved = 0;
-  double sum_ratio_sq = 0.0;   // Σ (error / CRB)²: the efficiency, geometry by geometry
-  double sum_error_sq = 0.0;   // Σ error², m²
-  double sum_crb_sq = 0.0;     // Σ CRB², m²
+  double sum_ratio_sq = 0.0;  // Σ (error / CRB)²: the efficiency, geometry by geometry
+  double sum_error_sq = 0.0;  // Σ error², m²
+  double sum_crb_sq = 0.0;    // Σ CRB², m²
   int within_radius95 = 0;
 
   double RmsOverCrb() const { return std::sqrt(sum_ratio_sq / solved); }
@@ -215,6 +216,7 @@ Statistics RunMonteCarlo(uint64_t seed, int trials, MakeScenario make_scenario,
     stats.sum_crb_sq += crb_m * crb_m;
 
     std::vector<double> residuals_s;
+    residuals_s.reserve(noisy.size());
     for (const Arrival& arrival : noisy) {
       residuals_s.push_back(ArrivalResidualS(arrival, refinement.source, still));
     }
@@ -282,6 +284,7 @@ TEST(InverseFisher, RefusesCollinearSensors) {
   Propagation still;
   still.speed_of_sound_mps = kSpeedMps;
   std::vector<Eigen::Vector3d> sensors;
+  sensors.reserve(6);
   for (int i = 0; i < 6; ++i) sensors.emplace_back(100.0 * i, 50.0 * i, 0.0);
   Source source;
   source.position_m << 300.0, 150.0, 0.0;  // on the line: no cross-line information at all
@@ -305,13 +308,12 @@ TEST(EstimateUncertainty, NeverClaimsBetterThanItsResiduals) {
   for (int i = 0; i < n; ++i) big[i] = (i % 2 == 0 ? 3.0 : -3.0) * kSigmaS;
   const Uncertainty quiet = EstimateUncertainty(scenario.exact, zero, still, scenario.truth,
                                                 SolveMode::kFixedHeight, 0.0);
-  const Uncertainty loud = EstimateUncertainty(scenario.exact, big, still, scenario.truth,
-                                               SolveMode::kFixedHeight, 0.0);
+  const Uncertainty loud =
+      EstimateUncertainty(scenario.exact, big, still, scenario.truth, SolveMode::kFixedHeight, 0.0);
   ASSERT_TRUE(quiet.valid && loud.valid);
   EXPECT_NEAR(quiet.timing_sigma_s, kSigmaS, 1e-15);
   EXPECT_NEAR(quiet.crb_rms_m,
-              CramerRaoRmsM(scenario.exact, still, scenario.truth, SolveMode::kFixedHeight),
-              1e-12);
+              CramerRaoRmsM(scenario.exact, still, scenario.truth, SolveMode::kFixedHeight), 1e-12);
   EXPECT_NEAR(std::sqrt(quiet.covariance_en_m2.trace()), quiet.crb_rms_m, 1e-9);
   const double scale = std::sqrt(9.0 * n / (n - 3));
   EXPECT_NEAR(loud.timing_sigma_s, scale * kSigmaS, 1e-12);
