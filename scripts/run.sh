@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 
 bash scripts/build.sh release
 readonly earshot=build/release/earshot
-if "$earshot" demo --help >/dev/null 2>&1; then
+# CLI11 answers `--help` with the top-level help (and status 0) when `demo` is no
+# subcommand, so look for the demo's own usage line, not only the exit status.
+if demo_help=$("$earshot" demo --help 2>/dev/null) && grep -q "^Usage: .* demo" <<<"$demo_help"; then
   exec "$earshot" demo "$@"
 fi
 readonly livefire_dir="../shared/data/pittsburgh-livefire-2018"

@@ -6,7 +6,7 @@
 // place inside it, e.g. "line 12, field time_utc") and what was expected, so that the
 // message can be shown to an operator as it is:
 //
-//   pulses.jsonl:12: field "time_utc": expected an ISO 8601 UTC time, got "yesterday"
+//   pulses.jsonl:line 12, field time_utc: expected an ISO 8601 UTC time, got "yesterday"
 //
 // An impossible internal state is a bug, not an Error: it aborts (see EARSHOT_CHECK).
 #ifndef EARSHOT_CORE_ERROR_H_

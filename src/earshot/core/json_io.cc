@@ -32,7 +32,11 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return Fail(path, "", std::string("cannot read: ") + std::strerror(errno));
-  return text.str();
+  std::string content = std::move(text).str();
+  // Editors on Windows start UTF-8 files with a byte-order mark; it is not content.
+  constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+  if (content.starts_with(kUtf8Bom)) content.erase(0, kUtf8Bom.size());
+  return content;
 }
 
 bool IsBlank(std::string_view line) {

@@ -335,6 +335,21 @@ TEST(ReadPulsesFile, ReadsJsonLines) {
   EXPECT_TRUE(read->refused.empty());
 }
 
+TEST(ReadPulsesFile, IgnoresAByteOrderMarkAndCrLf) {
+  const TempFile dataset("bom.json",
+                         "\xEF\xBB\xBF[{\"pulse_uuid\":\"u1\",\"serial_number\":\"S1\","
+                         "\"arrival_time_utc\":\"2018-12-19T00:49:27.467Z\","
+                         "\"location\":{\"x\":1,\"y\":2,\"z\":3}}]\r\n");
+  auto read = ReadPulsesFile(dataset.path());
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->set.pulses.size(), 1u);
+  const TempFile lines("bom.jsonl", "\xEF\xBB\xBF" + std::string(kGoodPulse) + "\r\n\r\n");
+  read = ReadPulsesFile(lines.path());
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->set.pulses.size(), 1u);
+  EXPECT_TRUE(read->refused.empty());
+}
+
 TEST(ReadPulsesFile, ABrokenArrayIsOneRefusalWithItsLine) {
   const TempFile file("broken.json", "[\n  {\"pulse_uuid\": \"u1\",\n  \"x\": }\n]\n");
   auto read = ReadPulsesFile(file.path());
