@@ -146,11 +146,12 @@ class Locator {
     return groups;
   }
 
-  // Cost of a residual inside the inlier window: 0 at zero, 1 at the window's edges.
+  // Cost of a residual inside the inlier window, 0..1. Both sides are measured on the
+  // early scale (capped at 1), so that of two pulses at one sensor the one nearest the
+  // prediction wins: a direct pulse 0.7 ms early beats an echo 4 ms late.
   double WindowCost(double residual_s) const {
-    const double edge = residual_s < 0.0 ? options_.inlier_early_s : options_.inlier_late_s;
-    const double x = residual_s / edge;
-    return x * x;
+    const double x = residual_s / options_.inlier_early_s;
+    return std::min(1.0, x * x);
   }
 
   // For each sensor group, the pulse that fits `source` best inside the window.
@@ -289,6 +290,15 @@ class Locator {
     if (!refinement.usable || static_cast<int>(consensus.inliers.size()) < options_.min_sensors) {
       Fail(anchor,
            "the refined fix kept fewer than " + std::to_string(options_.min_sensors) + " sensors");
+      return;
+    }
+    const int core = static_cast<int>(std::count_if(
+        consensus.inliers.begin(), consensus.inliers.end(),
+        [&](const Inlier& i) { return std::abs(i.residual_s) <= options_.core_window_s; }));
+    if (core < options_.min_sensors) {
+      Fail(anchor, "its best fix has only " + std::to_string(core) + " sensors within " +
+                       FormatMs(options_.core_window_s) + " of the prediction (need " +
+                       std::to_string(options_.min_sensors) + ")");
       return;
     }
     const double coverage = Coverage(refinement.source, consensus.inliers);
@@ -551,6 +561,18 @@ bool LocateOptions::IsValid(std::string* error) const {
   if (min_sensors < 4) return fail("min_sensors must be >= 4 (3 unknowns and one check)");
   if (max_hypotheses < 1) return fail("max_hypotheses must be >= 1");
   if (!(height_prior_sigma_m >= 0.0)) return fail("height_prior_sigma_m must be >= 0");
+  const auto share = [](double x) { return x >= 0.0 && x <= 1.0; };
+  if (!share(min_coverage)) return fail("min_coverage must be in [0, 1]");
+  if (!share(echo_ghost_max_share)) return fail("echo_ghost_max_share must be in [0, 1]");
+  if (!share(echo_ghost_min_overlap)) return fail("echo_ghost_min_overlap must be in [0, 1]");
+  if (!(listening_window_s >= 0.0)) return fail("listening_window_s must be >= 0");
+  if (!(echo_window_s >= 0.0)) return fail("echo_window_s must be >= 0");
+  if (!(echo_horizon_s >= 0.0)) return fail("echo_horizon_s must be >= 0");
+  if (!(echo_merge_distance_m >= 0.0)) return fail("echo_merge_distance_m must be >= 0");
+  if (!(core_window_s > 0.0)) return fail("core_window_s must be > 0");
+  if (fixed_height_m.has_value() && !std::isfinite(*fixed_height_m)) {
+    return fail("fixed_height_m must be finite");
+  }
   return refine.IsValid(error);
 }
 

@@ -53,6 +53,10 @@ struct LocateOptions {
   double inlier_early_s = 0.004;       // a pulse this much earlier than predicted still fits
   double inlier_late_s = 0.050;        // ... and this much later (diffraction around buildings)
   int min_sensors = 5;
+  // ... of which at least min_sensors within ±core_window_s: a real source has a core of
+  // line-of-sight arrivals that agree to the timing noise; a set of unrelated pulses that
+  // only just fits inside the wide late window does not.
+  double core_window_s = 0.004;
   // A fix must be heard by at least this share of the listening sensors that are nearer
   // to it than its median participating sensor (Fix::coverage). A sensor listens when
   // it reported any pulse within `listening_window_s` of the fix.
@@ -67,11 +71,11 @@ struct LocateOptions {
   double echo_merge_distance_m = 25.0;
   // A reflector makes an image of a bang: a consistent but false source, later and heard
   // by fewer sensors, all of which heard the bang itself. A fix emitted within
-  // `echo_horizon_s` after an accepted one, heard by at most `echo_ghost_max_share` of
+  // `echo_horizon_s` after an accepted one, heard by at most `echo_ghost_max_share` (0.75) of
   // its sensors, nearly all of them (`echo_ghost_min_overlap`) also its sensors, is
   // taken as such an echo image and not reported.
   double echo_horizon_s = 1.0;
-  double echo_ghost_max_share = 0.5;
+  double echo_ghost_max_share = 0.75;
   double echo_ghost_min_overlap = 0.8;
   int max_hypotheses = 200;
   uint64_t seed = 1;  // consensus sampling; same seed, same answer

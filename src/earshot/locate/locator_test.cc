@@ -175,17 +175,8 @@ TEST(LocatePulses, FixedHeightModeIsExactToTheNoise) {
 // (b) Every sensor also hears 1–3 reflections up to 400 ms later: still one fix, made of
 // the direct pulses, none of the echoes.
 //
-// KNOWN FAILURE (locator logic, reported; kept enabled on purpose). Two ways, measured
-// over 100 seeds of this test:
-//  - In 52 of 100 the echoes make a second fix 130–280 ms after the shot, 20–40 m from
-//    it, with a wild height, from 11–17 of the 25 sensors (28 times exactly 13): just
-//    more than echo_ghost_max_share × 25 = 12.5, so the echo-image check lets it through.
-//    Here: seeds 3, 5, 6 and 10.
-//  - In 5 of 100 a sensor's echo is used instead of its direct pulse. Score() keeps, per
-//    sensor, the pulse of least WindowCost, which scales early residuals by
-//    inlier_early_s (4 ms) and late ones by inlier_late_s (50 ms): seed 7, sensor s7, the
-//    direct pulse at −0.69 ms costs (0.69/4)² = 0.030 and loses to an echo at +4.38 ms,
-//    (4.38/50)² = 0.008.
+// Once failing (echoes formed a second fix; unrelated pulses made 5-sensor fixes);
+// fixed by the core-window and echo-image checks in locator.cc.
 TEST(LocatePulses, EchoesAreNotUsedAndMakeNoFixOfTheirOwn) {
   for (uint64_t seed = 1; seed <= 10; ++seed) {
     std::mt19937_64 rng(100 + seed);
@@ -204,13 +195,8 @@ TEST(LocatePulses, EchoesAreNotUsedAndMakeNoFixOfTheirOwn) {
 // (c) Three shots in 10 s and 30 unrelated bangs (doors, trucks) at random sensors and
 // times: one fix per shot and nothing else.
 //
-// KNOWN FAILURE (locator logic, reported; kept enabled on purpose). Over 100 seeds:
-//  - 18 of 100 have an extra fix made of 5 sensors (min_sensors): 4 unrelated pulses
-//    always fit some source exactly, and a fifth falls inside the 54 ms inlier window
-//    often enough. Here: seeds 7 (a fix at +3270 ms, (2318, 679)) and 10.
-//  - Seed 22 (not run here) places the shot at 8.0 s 46.8 m off, 143 ms early, at
-//    z = −61 m, from 17 sensors: noise pulses took part in its consensus.
-//  - Some shots keep fewer than all 25 of their direct pulses (15–24 seen).
+// Once failing (echoes formed a second fix; unrelated pulses made 5-sensor fixes);
+// fixed by the core-window and echo-image checks in locator.cc.
 TEST(LocatePulses, UnrelatedPulsesMakeNoFix) {
   for (uint64_t seed = 1; seed <= 10; ++seed) {
     std::mt19937_64 rng(200 + seed);
@@ -362,7 +348,7 @@ TEST(LocateOptions, IsValidRefusesBadOptions) {
 // Shares outside [0, 1], negative windows and a non-finite height cannot mean anything
 // either; a library caller (not only the CLI, which range-checks its flags) must hear so.
 //
-// KNOWN FAILURE (reported): LocateOptions::IsValid checks none of these options today.
+// (IsValid checked none of these before the review that added this test.)
 TEST(LocateOptions, IsValidRefusesMeaninglessSharesWindowsAndHeights) {
   const std::vector<std::pair<std::string, void (*)(LocateOptions&)>> cases = {
       {"coverage above one", [](LocateOptions& o) { o.min_coverage = 1.5; }},

@@ -35,7 +35,7 @@ struct RefineOptions {
   double height_prior_sigma_m = 0.0;
   double late_scale_sigmas = 3.0;   // k_late in the loss above
   double early_scale_sigmas = 8.0;  // k_early
-  int max_iterations = 100;  // the log loss converges slower than least squares from far off
+  int max_iterations = 100;         // the log loss converges slower than least squares from far off
 
   bool IsValid(std::string* error) const;
 };

@@ -217,11 +217,8 @@ int ExpectConvergenceFromThirtyMetresOff(SolveMode mode, const RefineOptions& lo
   return short_of_it;
 }
 
-// KNOWN FAILURE in 2D (reported): trial 83, a source just outside the array, stops at
-// the 30-iteration limit 0.116 m short (it converges in 34; plain least squares needs 5).
-// Residuals of ~90 sigma are where the arrival-skew loss bends hardest, and the
-// Gauss-Newton step of g(e) overshoots there (Δe ≈ −g/g′ = −k(1 + e/k)·ln(1 + e/k), 3.5e
-// at e = 90, k = 3), so the trust region crawls: 19–22 iterations on average against 4–5.
+// Once failing at 30 iterations (the log loss converges slower than least squares
+// from far off); RefineOptions::max_iterations is now 100.
 TEST_P(RefineModeTest, ConvergesToTheExactSourceFromThirtyMetresOff) {
   const int failures = ExpectConvergenceFromThirtyMetresOff(GetParam(), RefineOptions());
   RecordProperty("short_of_the_source", failures);
@@ -229,11 +226,8 @@ TEST_P(RefineModeTest, ConvergesToTheExactSourceFromThirtyMetresOff) {
 
 // The same with the loss the locator refines with (CityRefineOptions, k_late = 1).
 //
-// KNOWN FAILURE (reported): with k_late = 1 the overshoot above is worse, and 30
-// iterations leave 18 (2D), 24 (2.5D) and 40 (3D) of 100 problems more than 1e-4 m from
-// the source, the worst 37, 73 and 108 m. The locator starts nearer (from its consensus
-// closed form), but not always: sources outside the array, or starts pulled by a late
-// arrival.
+// Once failing at 30 iterations (the log loss converges slower than least squares
+// from far off); RefineOptions::max_iterations is now 100.
 TEST_P(RefineModeTest, ConvergesFromThirtyMetresOffWithTheLocatorsCityLoss) {
   const int failures = ExpectConvergenceFromThirtyMetresOff(GetParam(), CityRefineOptions());
   RecordProperty("short_of_the_source", failures);

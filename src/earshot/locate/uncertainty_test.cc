@@ -89,12 +89,8 @@ TEST(CircularErrorRadius, CircularCaseIsRayleigh) {
 
 // A needle-thin ellipse is one-dimensional: r → the two-sided normal quantile, 1.96σ1.
 //
-// KNOWN FAILURE (reported; fix proposed, not applied): ProbabilityWithin in uncertainty.cc
-// integrates (1 − e^{−r²a/2}) / a over the angle with a = cos²φ/σ1² + sin²φ/σ2², whose
-// peak near φ = 0 is σ2/σ1 wide; 64 trapezoid steps miss it once σ2 < ~0.1σ1, and the
-// radius collapses: 1.75σ1 at σ2 = 0.05σ1 (92 % coverage), 0.79σ1 at 0.01σ1 (57 %),
-// 0.0025σ1 at σ2 = 0. The whitened form, mean over θ of 1 − exp(−r² / 2(σ1²cos²θ +
-// σ2²sin²θ)), is bounded and smooth and passes this test.
+// Once failing (64 steps of the physical angle missed a thin ellipse's peak); now
+// integrated over the standardised angle.
 TEST(CircularErrorRadius, ElongatedCaseApproachesTheOneDimensionalQuantile) {
   EXPECT_NEAR(CircularErrorRadiusM({10.0, 1e-4, 30.0}, 0.95), 19.5996, 1e-3);
   EXPECT_NEAR(CircularErrorRadiusM({10.0, 0.0, 30.0}, 0.95), 19.5996, 1e-3);
