@@ -85,6 +85,7 @@ json FixToJson(const Fix& fix, const LocalFrame& frame) {
   out["emission_sigma_s"] = fix.emission_sigma_s;
   out["timing_sigma_s"] = fix.timing_sigma_s;
   out["speed_of_sound_mps"] = fix.speed_of_sound_mps;
+  out["coverage"] = fix.coverage;
   out["residuals"] = UsedPulsesToJson(fix.used);
   out["rejected"] = RejectedPulsesToJson(fix.rejected);
   out["solver"] = {{"method", fix.summary.method},
