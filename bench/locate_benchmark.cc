@@ -36,18 +36,8 @@ constexpr int kSensors = 10;
 constexpr double kRingRadiusM = 700.0;
 constexpr double kOnsetNoiseS = 0.5e-3;
 
-Weather CoolStillAir() {
-  Weather weather;
-  weather.temperature_c = 10.0;
-  return weather;
-}
-
-Propagation ModelOf(const Weather& weather) {
-  Propagation model;
-  model.speed_of_sound_mps = SpeedOfSoundMps(weather.temperature_c);
-  model.wind_en_mps = WindVelocityEnMps(weather);
-  return model;
-}
+using internal::CoolStillAir;
+using internal::ModelOf;
 
 void AddMachineCounters(benchmark::State& state) {
   state.counters["cores"] = std::thread::hardware_concurrency();

@@ -26,18 +26,8 @@ constexpr int64_t kStartNs = 1'700'000'000 * kSecondNs;
 constexpr double kOnsetNoiseS = 0.5e-3;
 constexpr double kGridSpacingM = 500.0;  // 5 × 5 sensors: a 2 km × 2 km network
 
-Weather CoolStillAir() {
-  Weather weather;
-  weather.temperature_c = 10.0;
-  return weather;
-}
-
-Propagation ModelOf(const Weather& weather) {
-  Propagation model;
-  model.speed_of_sound_mps = SpeedOfSoundMps(weather.temperature_c);
-  model.wind_en_mps = WindVelocityEnMps(weather);
-  return model;
-}
+using internal::CoolStillAir;
+using internal::ModelOf;
 
 // 25 sensors on a 500 m grid, on poles and roofs 5–30 m up.
 PulseStream GridStream(std::mt19937_64& rng) {

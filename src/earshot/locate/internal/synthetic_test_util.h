@@ -17,9 +17,25 @@
 #include <Eigen/Core>
 
 #include "earshot/core/pulse.h"
+#include "earshot/core/weather.h"
 #include "earshot/locate/arrival.h"
 
 namespace earshot::locate::internal {
+
+// 10 °C, no wind: the air of the synthetic tests and benchmarks.
+inline Weather CoolStillAir() {
+  Weather weather;
+  weather.temperature_c = 10.0;
+  return weather;
+}
+
+// The propagation model the locator derives from `weather`.
+inline Propagation ModelOf(const Weather& weather) {
+  Propagation model;
+  model.speed_of_sound_mps = SpeedOfSoundMps(weather.temperature_c);
+  model.wind_en_mps = WindVelocityEnMps(weather);
+  return model;
+}
 
 inline double Uniform(std::mt19937_64& rng, double lo, double hi) {
   return std::uniform_real_distribution<double>(lo, hi)(rng);
