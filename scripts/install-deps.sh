@@ -10,7 +10,7 @@ packages=(
   build-essential cmake ninja-build g++ pkg-config
   libeigen3-dev libceres-dev libgeographiclib-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libsndfile1-dev libfftw3-dev
+  libsndfile1-dev libfftw3-dev libasound2-dev libssl-dev
   clang-format clang-tidy
 )
 

@@ -11,6 +11,8 @@ namespace earshot::cli {
 // Each returns through `exit_code` what the process should exit with.
 void AddLocateCommand(CLI::App& app, int* exit_code);
 void AddEvalCommand(CLI::App& app, int* exit_code);
+void AddDetectCommand(CLI::App& app, int* exit_code);
+void AddSensorCommand(CLI::App& app, int* exit_code);
 
 }  // namespace earshot::cli
 

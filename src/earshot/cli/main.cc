@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   earshot::cli::AddLocateCommand(app, &exit_code);
   earshot::cli::AddEvalCommand(app, &exit_code);
+  earshot::cli::AddDetectCommand(app, &exit_code);
+  earshot::cli::AddSensorCommand(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
