@@ -24,6 +24,7 @@
 
 #include "earshot/core/error.h"
 #include "earshot/detect/features.h"
+#include "earshot/detect/onset_picker.h"
 
 namespace earshot::detect {
 
@@ -31,19 +32,35 @@ struct DetectorOptions {
   // Level of a full-scale sample in dB SPL (the sensor's calibration).
   double full_scale_db_spl = 93.0;
   // Energy envelope rise over the noise floor that starts a pulse, dB.
-  double trigger_snr_db = 12.0;
+  double trigger_snr_db = 10.0;
+  // ... and this far over the mean of the recent stretch before it, so that the ringing of a pulse
+  // does not trigger again while a new pulse rising out of it does, dB.
+  double rise_over_recent_db = 10.0;
+  // Length of that recent stretch, s.
+  double recent_window_s = 20e-3;
   // A pulse is reported only if its peak rises this far over the noise floor, dB.
-  double min_snr_db = 12.0;
+  double min_snr_db = 10.0;
+  // The energy envelope is the mean square over this long, s: about the length of a
+  // blast's first lobes, so it averages background flicker but not the blast.
+  double envelope_window_s = 2e-3;
   // High-pass corner that removes wind and traffic rumble before detection, Hz.
   double highpass_hz = 300.0;
   // How far before the trigger the onset search looks for a weaker direct arrival, s.
   double onset_lookback_s = 0.040;
-  // Two onsets closer than this are one pulse, s (automatic fire is >= 50 ms apart).
-  double min_separation_s = 0.030;
+  // A weaker arrival before a pulse's loudest part counts as its start down to this far
+  // below that loudest part, dB (a direct path behind a building, a loud echo after it).
+  double direct_below_peak_db = 24.0;
+  // Two onsets closer than this are one pulse, s (automatic fire is >= 50 ms apart;
+  // distinct reflections 12 ms or more behind a pulse are reported as pulses of their own).
+  double min_separation_s = 0.012;
   // Stretch after the onset used for features (echo pattern), s.
   double tail_s = 0.250;
   // Exactly-zero runs at least this long are dropouts (recorded as gaps), s.
   double dropout_min_s = 0.050;
+  // Uncertainty of where a real outdoor arrival "starts" beyond the background noise
+  // (its edge is rounded by distance and obstacles); added in quadrature, s.
+  double onset_model_sigma_s = 0.2e-3;
+  OnsetOptions onset;
 };
 
 // One detected impulsive arrival.
@@ -69,8 +86,8 @@ class ImpulseDetector {
  public:
   // Fails on a non-positive or absurd sample rate or inconsistent options.
   static Result<std::unique_ptr<ImpulseDetector>> Create(const DetectorOptions& options,
-                                                        double sample_rate_hz,
-                                                        int64_t first_sample_ns);
+                                                         double sample_rate_hz,
+                                                         int64_t first_sample_ns);
   virtual ~ImpulseDetector() = default;
 
   // Appends samples (full scale +-1) that follow the previous ones without a break.
