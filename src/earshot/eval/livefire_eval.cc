@@ -23,12 +23,12 @@ double Quantile(std::vector<double> values, double q) {
 
 // Scores one test: which fixes are its shots, and how our pulses compare to the vendor's.
 TestResult ScoreTest(const LivefireTest& test, const locate::LocateResult& located,
+                     const std::vector<std::vector<std::string>>& vendor_shot_pulse_ids,
                      double match_radius_m) {
   TestResult result;
   result.name = test.name;
   result.firing_position = test.firing_position;
   result.rounds_fired = test.rounds_fired;
-  result.pulses = static_cast<int>(test.pulses.size());
   std::vector<const Fix*> near;
   for (const Fix& fix : located.fixes) {
     const Eigen::Vector2d offset = (fix.position_m - test.survey_m).head<2>();
@@ -53,7 +53,7 @@ TestResult ScoreTest(const LivefireTest& test, const locate::LocateResult& locat
   // fix that shares most pulses with it.
   for (const Fix* fix : near) result.our_pulses += fix->n_sensors();
   std::set<const Fix*> paired;
-  for (const auto& vendor_ids : test.vendor_shot_pulse_ids) {
+  for (const auto& vendor_ids : vendor_shot_pulse_ids) {
     const std::set<std::string> vendor(vendor_ids.begin(), vendor_ids.end());
     result.vendor_pulses += static_cast<int>(vendor.size());
     const Fix* best = nullptr;
@@ -134,18 +134,30 @@ PositionSummary Summarise(const std::string& name, const std::vector<const TestR
 
 }  // namespace
 
+TestResult LocateAndScoreTest(const LivefireTest& test, std::span<const Pulse> pulses,
+                              const std::vector<std::vector<std::string>>& vendor_shot_pulse_ids,
+                              const LivefireEvalOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const locate::LocateResult located = locate::LocatePulses(pulses, test.weather, options.locate);
+  const auto stop = std::chrono::steady_clock::now();
+  TestResult result = ScoreTest(test, located, vendor_shot_pulse_ids, options.match_radius_m);
+  result.locate_seconds = std::chrono::duration<double>(stop - start).count();
+  result.pulses = static_cast<int>(pulses.size());
+  return result;
+}
+
 LivefireReport EvaluateLivefire(const std::vector<LivefireTest>& tests,
                                 const LivefireEvalOptions& options) {
-  LivefireReport report;
+  std::vector<TestResult> results;
   for (const LivefireTest& test : tests) {
-    const auto start = std::chrono::steady_clock::now();
-    const locate::LocateResult located =
-        locate::LocatePulses(test.pulses, test.weather, options.locate);
-    const auto stop = std::chrono::steady_clock::now();
-    TestResult result = ScoreTest(test, located, options.match_radius_m);
-    result.locate_seconds = std::chrono::duration<double>(stop - start).count();
-    report.tests.push_back(std::move(result));
+    results.push_back(LocateAndScoreTest(test, test.pulses, test.vendor_shot_pulse_ids, options));
   }
+  return SummariseLivefire(std::move(results));
+}
+
+LivefireReport SummariseLivefire(std::vector<TestResult> tests) {
+  LivefireReport report;
+  report.tests = std::move(tests);
   std::map<std::string, std::vector<const TestResult*>> by_position;
   std::vector<const TestResult*> all;
   for (const TestResult& test : report.tests) {
@@ -158,10 +170,11 @@ LivefireReport EvaluateLivefire(const std::vector<LivefireTest>& tests,
   return report;
 }
 
-std::string FormatLivefireReport(const LivefireReport& report) {
+std::string FormatLivefireReport(const LivefireReport& report, std::string_view title) {
   std::string out;
   char line[512];
-  out += "Live-fire evaluation: located from all pulses, our own association\n\n";
+  out += title;
+  out += "\n\n";
   out +=
       "position  located  mean_sensors  survey_err_m  sigma1_m  sigma2_m  | median_m  p90_m  "
       "<=15m    <=25m    in_own_r95  rounds_right  other_fixes  assoc_prec  assoc_recall  "

@@ -14,7 +14,9 @@
 #ifndef EARSHOT_EVAL_LIVEFIRE_EVAL_H_
 #define EARSHOT_EVAL_LIVEFIRE_EVAL_H_
 
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -84,8 +86,21 @@ struct LivefireReport {
 LivefireReport EvaluateLivefire(const std::vector<LivefireTest>& tests,
                                 const LivefireEvalOptions& options);
 
-// The human-readable tables, and one machine-readable summary.
-std::string FormatLivefireReport(const LivefireReport& report);
+// The two steps of EvaluateLivefire, for evaluations that locate other pulses (those
+// detected on the audio). LocateAndScoreTest locates `pulses` in the test's weather and
+// scores the fixes against its survey; association is scored against
+// `vendor_shot_pulse_ids`, which must name pulses by the ids they have in `pulses`.
+TestResult LocateAndScoreTest(const LivefireTest& test, std::span<const Pulse> pulses,
+                              const std::vector<std::vector<std::string>>& vendor_shot_pulse_ids,
+                              const LivefireEvalOptions& options);
+// Per firing position, then "all".
+LivefireReport SummariseLivefire(std::vector<TestResult> tests);
+
+// The human-readable tables under `title`, and one machine-readable summary.
+inline constexpr std::string_view kLivefireTitle =
+    "Live-fire evaluation: located from all pulses, our own association";
+std::string FormatLivefireReport(const LivefireReport& report,
+                                 std::string_view title = kLivefireTitle);
 nlohmann::json LivefireReportToJson(const LivefireReport& report);
 
 }  // namespace earshot::eval
