@@ -68,6 +68,12 @@ if [[ -d "$livefire_dir" ]]; then
   else
     fail "eval livefire"
   fi
+  echo "== eval livefire --from-audio"
+  if build/ci/earshot eval livefire "$livefire_dir" --from-audio; then
+    passed=$((passed + 1))
+  else
+    fail "eval livefire --from-audio"
+  fi
 else
   echo "== eval livefire: skipped, $livefire_dir not found"
 fi
