@@ -55,7 +55,9 @@ struct DetectorOptions {
   double min_separation_s = 0.012;
   // Stretch after the onset used for features (echo pattern), s.
   double tail_s = 0.250;
-  // Exactly-zero runs at least this long are dropouts (recorded as gaps), s.
+  // Exactly-zero runs at least this long are dropouts, s. The detector does not look for
+  // them itself: its callers (detect/recording.cc, the sensor agent's zero-run splitter)
+  // feed such runs as PushGap so that they are recorded as gaps, not heard as silence.
   double dropout_min_s = 0.050;
   // Uncertainty of where a real outdoor arrival "starts" beyond the background noise
   // (its edge is rounded by distance and obstacles); added in quadrature, s.
