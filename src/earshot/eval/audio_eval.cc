@@ -176,16 +176,7 @@ nlohmann::json CountsToJson(const DetectionCounts& c) {
 }
 
 const char* ModeName(const locate::LocateOptions& options) {
-  if (!options.mode.has_value()) return "auto";
-  switch (*options.mode) {
-    case SolveMode::k2D:
-      return "2d";
-    case SolveMode::kFixedHeight:
-      return "2.5d";
-    case SolveMode::k3D:
-      return "3d";
-  }
-  return "?";
+  return options.mode.has_value() ? SolveModeName(*options.mode) : "auto";
 }
 
 }  // namespace
