@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "earshot/core/internal/json_fields.h"
 #include "earshot/core/time.h"
 
 namespace earshot::audio {
@@ -107,28 +108,14 @@ class Fields {
   std::string path_;
 };
 
+// Reads the file and parses it with core's JSON reader, which places a syntax error at
+// its line the same way for every file the project reads.
 Result<json> ParseDocument(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Fail(path, "", "cannot open: " + std::string(std::strerror(errno)));
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  const std::string text = std::move(buffer).str();
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& error) {
-    // error.byte is 1-based; count lines so that the operator can find the spot.
-    const size_t end = std::min(text.size(), error.byte == 0 ? 0 : error.byte - 1);
-    size_t line = 1, column = 1;
-    for (size_t i = 0; i < end; ++i) {
-      column = text[i] == '\n' ? 1 : column + 1;
-      if (text[i] == '\n') ++line;
-    }
-    return Fail(path, "line " + std::to_string(line),
-                "expected a JSON object, got a syntax error at column " + std::to_string(column));
-  } catch (const json::exception& error) {
-    return Fail(path, "",
-                std::string("expected a JSON object, got unreadable input: ") + error.what());
-  }
+  return internal::ParseJsonDocument(std::move(buffer).str(), path);
 }
 
 // Fills position and geodetic from "location": local metres {x, y, z} or WGS84
