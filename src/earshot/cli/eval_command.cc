@@ -1,5 +1,6 @@
 // earshot eval livefire: score the locator on the live-fire dataset, from the vendor's
 // pulses or (--from-audio) from pulses Earshot detects on the recordings.
+// earshot eval realism: the same statistics of real and simulated live-fire data.
 #include <iostream>
 #include <memory>
 #include <string>
@@ -9,6 +10,7 @@
 #include "earshot/eval/audio_eval.h"
 #include "earshot/eval/livefire_dataset.h"
 #include "earshot/eval/livefire_eval.h"
+#include "earshot/eval/realism.h"
 
 namespace earshot::cli {
 namespace {
@@ -65,6 +67,71 @@ int RunLivefire(const EvalArgs& args) {
   return 0;
 }
 
+struct RealismArgs {
+  std::string real_dir;
+  std::string sim_dir;
+  bool json = false;
+  bool no_audio = false;
+  eval::RealismOptions options;
+};
+
+int RunRealism(RealismArgs args) {
+  args.options.audio = !args.no_audio;
+  std::string why;
+  if (!args.options.IsValid(&why)) {
+    std::cerr << "earshot eval realism: " << why << "\n";
+    return 2;
+  }
+  auto report = eval::CompareRealismDirs(args.real_dir, args.sim_dir, args.options);
+  if (!report) {
+    std::cerr << "earshot eval realism: " << report.error().ToString() << "\n";
+    return 2;
+  }
+  for (const std::string& name : report->only_in_real) {
+    std::cerr << "earshot eval realism: " << name << " is only in " << args.real_dir
+              << "; left out\n";
+  }
+  for (const std::string& name : report->only_in_sim) {
+    std::cerr << "earshot eval realism: " << name << " is only in " << args.sim_dir
+              << "; left out\n";
+  }
+  if (args.json) {
+    std::cout << eval::RealismReportToJson(*report, args.options).dump(2) << "\n";
+  } else {
+    std::cout << eval::FormatRealismReport(*report, args.options);
+  }
+  return 0;
+}
+
+void AddRealismCommand(CLI::App& eval, int* exit_code) {
+  auto args = std::make_shared<RealismArgs>();
+  CLI::App* realism = eval.add_subcommand(
+      "realism",
+      "Compare a simulated live-fire dataset with the real one (both in the layout\n"
+      "FPn/test_NNN/...): received level against distance, SNR, echoes and stray pulses\n"
+      "after each shot, onset error against the straight-ray prediction, sensor\n"
+      "participation against distance and, from the audio, our detector's pulses; real and\n"
+      "simulated side by side per firing position and over all. Tests are paired by name.");
+  realism->add_option("DIR_REAL", args->real_dir, "real dataset folder")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  realism->add_option("DIR_SIM", args->sim_dir, "simulated dataset folder")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  realism->add_flag("--json", args->json, "one machine-readable report");
+  realism->add_flag("--no-audio", args->no_audio, "leave the audio out (pulse reports only)");
+  realism
+      ->add_option("--distance-bins", args->options.distance_edges_m,
+                   "upper edges of the distance bins, metres")
+      ->delimiter(',')
+      ->capture_default_str();
+  realism
+      ->add_option("--echo-window", args->options.echo_window_s,
+                   "later pulses are counted this long after the direct pulse, seconds")
+      ->capture_default_str();
+  realism->callback([args, exit_code] { *exit_code = RunRealism(*args); });
+}
+
 }  // namespace
 
 void AddEvalCommand(CLI::App& app, int* exit_code) {
@@ -98,6 +165,7 @@ void AddEvalCommand(CLI::App& app, int* exit_code) {
     args->min_sensors_given = livefire->count("--min-sensors") > 0;
     *exit_code = RunLivefire(*args);
   });
+  AddRealismCommand(*eval, exit_code);
 }
 
 }  // namespace earshot::cli

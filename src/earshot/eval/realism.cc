@@ -1,0 +1,785 @@
+#include "earshot/eval/realism.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <set>
+#include <utility>
+
+#include "earshot/core/time.h"
+#include "earshot/core/weather.h"
+#include "earshot/locate/arrival.h"
+#include "earshot/locate/locator.h"
+#include "earshot/locate/robust_solver.h"
+
+namespace earshot::eval {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+template <typename T>
+void Append(std::vector<T>* to, const std::vector<T>& from) {
+  to->insert(to->end(), from.begin(), from.end());
+}
+
+// One round of a test: its direct pulse per sensor and its estimated emission time.
+struct Round {
+  size_t tuple_index = 0;
+  int64_t t0_ns = 0;
+  std::map<std::string, const Pulse*> direct;  // by sensor
+};
+
+// The rounds of `test` from its tuples, in order of emission time.
+std::vector<Round> EstimateRounds(const LivefireTest& test, const locate::Propagation& air) {
+  std::map<std::string, const Pulse*> by_id;
+  for (const Pulse& pulse : test.pulses) by_id[pulse.id] = &pulse;
+  std::vector<Round> rounds;
+  for (size_t k = 0; k < test.vendor_shot_pulse_ids.size(); ++k) {
+    Round round;
+    round.tuple_index = k;
+    for (const std::string& id : test.vendor_shot_pulse_ids[k]) {
+      const auto found = by_id.find(id);
+      if (found == by_id.end()) continue;
+      const Pulse*& direct = round.direct[found->second->sensor_id];
+      if (direct == nullptr || found->second->onset_ns < direct->onset_ns) direct = found->second;
+    }
+    if (round.direct.empty()) continue;
+    // Seconds after the first direct pulse keep double precision at nanoseconds.
+    const int64_t reference_ns = round.direct.begin()->second->onset_ns;
+    std::vector<double> emissions_s;
+    for (const auto& [sensor, pulse] : round.direct) {
+      emissions_s.push_back(NanosToSeconds(pulse->onset_ns - reference_ns) -
+                            locate::TravelTimeS(air, test.survey_m, pulse->sensor_position_m));
+    }
+    round.t0_ns = reference_ns + std::llround(Quantile(std::move(emissions_s), 0.5) * 1e9);
+    rounds.push_back(std::move(round));
+  }
+  std::sort(rounds.begin(), rounds.end(),
+            [](const Round& a, const Round& b) { return a.t0_ns < b.t0_ns; });
+  return rounds;
+}
+
+// The source fitted to a round's direct pulses, started at the survey and t0, on the
+// survey's height, with the locator's timing sigma and late-tolerant loss: what the
+// arrivals say where the shot was, free of the survey's own error. Appends the offset
+// from the survey and the residual of every direct pulse; nothing when it does not
+// converge or has fewer than four pulses (three unknowns).
+void FitRound(const Round& round, const LivefireTest& test, const locate::Propagation& air,
+              RealismSamples* out) {
+  if (round.direct.size() < 4) return;
+  std::vector<locate::Arrival> arrivals;
+  const double sigma_s = locate::LocateOptions{}.default_onset_sigma_s;
+  for (const auto& [sensor, pulse] : round.direct) {
+    arrivals.push_back(
+        {pulse->sensor_position_m, NanosToSeconds(pulse->onset_ns - round.t0_ns), sigma_s});
+  }
+  locate::RefineOptions options;
+  options.mode = SolveMode::kFixedHeight;
+  options.fixed_height_m = test.survey_m.z();
+  const locate::Refinement fit =
+      locate::RefineSource(arrivals, air, locate::Source{test.survey_m, 0.0}, options);
+  if (!fit.usable) return;
+  out->fit_offset_m.push_back((fit.source.position_m - test.survey_m).head<2>().norm());
+  for (const locate::Arrival& arrival : arrivals) {
+    out->fit_residual_ms.push_back(1e3 * locate::ArrivalResidualS(arrival, fit.source, air));
+  }
+}
+
+int64_t Nanos(double seconds) { return std::llround(seconds * 1e9); }
+
+size_t BinOf(double distance_m, const std::vector<double>& edges_m) {
+  return static_cast<size_t>(std::upper_bound(edges_m.begin(), edges_m.end(), distance_m) -
+                             edges_m.begin());
+}
+
+std::vector<std::string> BinLabels(const std::vector<double>& edges_m) {
+  std::vector<std::string> labels;
+  char text[64];
+  for (size_t k = 0; k <= edges_m.size(); ++k) {
+    if (k == 0) {
+      std::snprintf(text, sizeof text, "<%g m", edges_m[0]);
+    } else if (k == edges_m.size()) {
+      std::snprintf(text, sizeof text, ">=%g m", edges_m[k - 1]);
+    } else {
+      std::snprintf(text, sizeof text, "%g-%g m", edges_m[k - 1], edges_m[k]);
+    }
+    labels.push_back(text);
+  }
+  return labels;
+}
+
+// Values of `values` whose distance falls in bin `bin`.
+std::vector<double> InBin(const std::vector<double>& values, const std::vector<double>& distance_m,
+                          size_t bin, const std::vector<double>& edges_m) {
+  std::vector<double> out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (BinOf(distance_m[i], edges_m) == bin) out.push_back(values[i]);
+  }
+  return out;
+}
+
+struct Share {
+  int n = 0;
+  int yes = 0;
+  double Value() const { return n > 0 ? static_cast<double>(yes) / n : kNaN; }
+};
+
+Share ShareInBin(const RealismSamples& s, const std::vector<char>& flags, size_t bin,
+                 const std::vector<double>& edges_m) {
+  Share share;
+  for (size_t i = 0; i < flags.size(); ++i) {
+    if (BinOf(s.candidate_distance_m[i], edges_m) != bin) continue;
+    ++share.n;
+    share.yes += flags[i] != 0;
+  }
+  return share;
+}
+
+std::string Num(double value, int digits) {
+  if (std::isnan(value)) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.*f", digits, value);
+  // A value that rounds to zero reads 0, whatever its sign.
+  if (text[0] == '-' && std::string_view(text).find_first_not_of("-0.") == std::string_view::npos) {
+    return text + 1;
+  }
+  return text;
+}
+
+nlohmann::json JsonNumber(double value) {
+  return std::isnan(value) ? nlohmann::json(nullptr) : nlohmann::json(value);
+}
+
+// A distribution statistic compared between the two sides.
+struct Statistic {
+  const char* key;    // in the JSON
+  const char* title;  // in the text
+  std::vector<double> RealismSamples::*field;
+  int digits;
+  bool spread;  // show the MAD and 90 % of |value| instead of the mean
+};
+
+const std::vector<Statistic>& Statistics() {
+  static const std::vector<Statistic> statistics = {
+      {"direct_level_db", "1b. Level of the direct pulses (power_dB_SPL), all distances, dB SPL",
+       &RealismSamples::direct_level_db, 1, false},
+      {"direct_snr_db", "2. SNR of the direct pulses (signal_to_noise_dB), dB",
+       &RealismSamples::direct_snr_db, 1, false},
+      {"later_pulses",
+       "3. Later pulses per direct pulse: same sensor, within the echo window after it",
+       &RealismSamples::later_pulses, 2, false},
+      {"echo_delay_ms", "4a. Delay of those later pulses after the direct pulse, ms",
+       &RealismSamples::echo_delay_ms, 0, false},
+      {"echo_relative_level_db", "4b. Level of those later pulses relative to the direct pulse, dB",
+       &RealismSamples::echo_relative_level_db, 1, false},
+      {"onset_error_ms",
+       "5. Onset error of the direct pulses, t - (t0 + straight-ray travel time), ms",
+       &RealismSamples::onset_error_ms, 1, true},
+      {"fit_residual_ms",
+       "5b. Onset residual of the direct pulses against the source fitted to them (robust, on "
+       "the survey's height), ms",
+       &RealismSamples::fit_residual_ms, 1, true},
+      {"fit_offset_m", "5c. Horizontal distance of that fitted source from the survey, m",
+       &RealismSamples::fit_offset_m, 1, false},
+      {"sensors_per_round", "6b. Sensors per round (in the round's tuple)",
+       &RealismSamples::sensors_per_round, 1, false},
+      {"direct_distance_m", "6c. Distance of the reporting sensors from the survey, m",
+       &RealismSamples::direct_distance_m, 0, false},
+      {"audio_pulses_per_minute",
+       "7a. Audio: pulses our detector finds per minute of audio, one value per file",
+       &RealismSamples::audio_pulses_per_minute, 1, false},
+      {"audio_snr_db", "7b. Audio: SNR of the detected pulses, dB", &RealismSamples::audio_snr_db,
+       1, false},
+      {"audio_level_db", "7c. Audio: level of the detected pulses, dB SPL",
+       &RealismSamples::audio_level_db, 1, false},
+  };
+  return statistics;
+}
+
+nlohmann::json DistributionToJson(const Distribution& d) {
+  return {{"n", d.n},
+          {"q10", JsonNumber(d.q10)},
+          {"q50", JsonNumber(d.q50)},
+          {"q90", JsonNumber(d.q90)},
+          {"mean", JsonNumber(d.mean)},
+          {"mad", JsonNumber(d.mad)},
+          {"p90_abs", JsonNumber(d.p90_abs)}};
+}
+
+// The 10/50/90 % quantiles and the mean (or MAD and 90 % of |x|), 7 wide each.
+std::string Columns(const std::vector<std::string>& cells) {
+  std::string out;
+  char cell[32];
+  for (const std::string& text : cells) {
+    std::snprintf(cell, sizeof cell, "%s%7s", out.empty() ? "" : " ", text.c_str());
+    out += cell;
+  }
+  return out;
+}
+
+std::string DistributionColumns(const Distribution& d, int digits, bool spread) {
+  if (spread) {
+    return Columns({Num(d.q10, digits), Num(d.q50, digits), Num(d.q90, digits), Num(d.mad, digits),
+                    Num(d.p90_abs, digits)});
+  }
+  return Columns({Num(d.q10, digits), Num(d.q50, digits), Num(d.q90, digits), Num(d.mean, digits)});
+}
+
+std::string DistributionTable(const RealismReport& report, const Statistic& statistic) {
+  const std::string names = statistic.spread ? Columns({"q10", "q50", "q90", "mad", "p90|x|"})
+                                             : Columns({"q10", "q50", "q90", "mean"});
+  std::string out = std::string("\n") + statistic.title + "\n";
+  char line[512];
+  std::snprintf(line, sizeof line, "%-5s %11s | %-4s %s | %-4s %s | %8s %5s\n", "group",
+                "n real/sim", "real", names.c_str(), "sim", names.c_str(), "sim-real", "KS");
+  out += line;
+  for (const RealismGroup& group : report.groups) {
+    const std::vector<double>& real_values = group.real.*statistic.field;
+    const std::vector<double>& sim_values = group.sim.*statistic.field;
+    const Distribution real = Describe(real_values);
+    const Distribution sim = Describe(sim_values);
+    const std::string n = std::to_string(real.n) + "/" + std::to_string(sim.n);
+    std::snprintf(line, sizeof line, "%-5s %11s | %-4s %s | %-4s %s | %8s %5s\n",
+                  group.name.c_str(), n.c_str(), "",
+                  DistributionColumns(real, statistic.digits, statistic.spread).c_str(), "",
+                  DistributionColumns(sim, statistic.digits, statistic.spread).c_str(),
+                  Num(sim.q50 - real.q50, statistic.digits).c_str(),
+                  Num(KolmogorovSmirnov(real_values, sim_values), 2).c_str());
+    out += line;
+  }
+  return out;
+}
+
+// Table 1: median level per distance bin and the slope, real, simulated and the difference.
+std::string LevelTable(const RealismReport& report, const RealismOptions& options) {
+  const std::vector<std::string> labels = BinLabels(options.distance_edges_m);
+  std::string out =
+      "\n1. Received level of the direct pulses (power_dB_SPL) against the sensor's distance from "
+      "the survey:\n   median dB SPL (count) per distance bin; least-squares slope against "
+      "log10(distance)\n";
+  char cell[64];
+  std::snprintf(cell, sizeof cell, "%-5s %-8s", "group", "");
+  out += cell;
+  for (const std::string& label : labels) {
+    std::snprintf(cell, sizeof cell, " %14s", label.c_str());
+    out += cell;
+  }
+  out += "   slope dB/decade\n";
+  for (const RealismGroup& group : report.groups) {
+    const RealismSamples* sides[2] = {&group.real, &group.sim};
+    double medians[2][16] = {};
+    double slopes[2] = {};
+    for (int side = 0; side < 3; ++side) {
+      std::snprintf(cell, sizeof cell, "%-5s %-8s", side == 0 ? group.name.c_str() : "",
+                    side == 0   ? "real"
+                    : side == 1 ? "sim"
+                                : "sim-real");
+      out += cell;
+      for (size_t bin = 0; bin < labels.size() && bin < 16; ++bin) {
+        if (side < 2) {
+          const std::vector<double> levels =
+              InBin(sides[side]->direct_level_db, sides[side]->direct_distance_m, bin,
+                    options.distance_edges_m);
+          medians[side][bin] = Quantile(levels, 0.5);
+          std::snprintf(cell, sizeof cell, " %7s (%4zu)", Num(medians[side][bin], 1).c_str(),
+                        levels.size());
+        } else {
+          std::snprintf(cell, sizeof cell, " %14s",
+                        Num(medians[1][bin] - medians[0][bin], 1).c_str());
+        }
+        out += cell;
+      }
+      if (side < 2) {
+        slopes[side] =
+            LevelSlopeDbPerDecade(sides[side]->direct_distance_m, sides[side]->direct_level_db);
+      }
+      std::snprintf(cell, sizeof cell, "   %15s\n",
+                    Num(side < 2 ? slopes[side] : slopes[1] - slopes[0], 1).c_str());
+      out += cell;
+    }
+  }
+  return out;
+}
+
+// Table 6: the share of the firing position's sensors per distance bin that took part.
+std::string ParticipationTable(const RealismReport& report, const RealismOptions& options) {
+  const std::vector<std::string> labels = BinLabels(options.distance_edges_m);
+  std::string out =
+      "\n6. Participation: of the firing position's sensors in each distance bin, the share that "
+      "is in each round's\n   tuple, and the share that heard it (any pulse within -" +
+      Num(1e3 * options.heard_early_s, 0) + "/+" + Num(1e3 * options.heard_late_s, 0) +
+      " ms of the predicted arrival); (sensor-rounds)\n";
+  char cell[64];
+  std::snprintf(cell, sizeof cell, "%-5s %-11s", "group", "");
+  out += cell;
+  for (const std::string& label : labels) {
+    std::snprintf(cell, sizeof cell, " %14s", label.c_str());
+    out += cell;
+  }
+  out += "\n";
+  for (const RealismGroup& group : report.groups) {
+    const struct {
+      const char* name;
+      const RealismSamples* samples;
+      const std::vector<char>* flags;
+    } rows[4] = {{"real tuple", &group.real, &group.real.candidate_in_tuple},
+                 {"sim tuple", &group.sim, &group.sim.candidate_in_tuple},
+                 {"real heard", &group.real, &group.real.candidate_heard},
+                 {"sim heard", &group.sim, &group.sim.candidate_heard}};
+    for (int r = 0; r < 4; ++r) {
+      std::snprintf(cell, sizeof cell, "%-5s %-11s", r == 0 ? group.name.c_str() : "",
+                    rows[r].name);
+      out += cell;
+      for (size_t bin = 0; bin < labels.size(); ++bin) {
+        const Share share =
+            ShareInBin(*rows[r].samples, *rows[r].flags, bin, options.distance_edges_m);
+        const std::string percent =
+            std::isnan(share.Value()) ? "-" : Num(100 * share.Value(), 0) + "%";
+        std::snprintf(cell, sizeof cell, " %7s (%4d)", percent.c_str(), share.n);
+        out += cell;
+      }
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+std::string CountsTable(const RealismReport& report) {
+  std::string out = "\nCounts, real/sim\n";
+  char line[256];
+  std::snprintf(line, sizeof line, "%-5s %9s %11s %15s %13s %13s %15s\n", "group", "tests",
+                "rounds", "direct pulses", "all pulses", "audio files", "audio minutes");
+  out += line;
+  for (const RealismGroup& group : report.groups) {
+    const auto pair = [](double real, double sim, int digits) {
+      return Num(real, digits) + "/" + Num(sim, digits);
+    };
+    std::snprintf(
+        line, sizeof line, "%-5s %9s %11s %15s %13s %13s %15s\n", group.name.c_str(),
+        pair(group.real.tests, group.sim.tests, 0).c_str(),
+        pair(group.real.rounds, group.sim.rounds, 0).c_str(),
+        pair(group.real.direct_level_db.size(), group.sim.direct_level_db.size(), 0).c_str(),
+        pair(group.real.pulses, group.sim.pulses, 0).c_str(),
+        pair(group.real.audio_files, group.sim.audio_files, 0).c_str(),
+        pair(group.real.audio_minutes, group.sim.audio_minutes, 1).c_str());
+    out += line;
+  }
+  return out;
+}
+
+std::string NameList(const std::vector<std::string>& names) {
+  if (names.empty()) return "none";
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+}  // namespace
+
+bool RealismOptions::IsValid(std::string* error) const {
+  const auto fail = [&](const std::string& why) {
+    if (error != nullptr) *error = why;
+    return false;
+  };
+  if (distance_edges_m.empty()) return fail("distance_edges_m: expected at least one edge");
+  for (size_t k = 0; k < distance_edges_m.size(); ++k) {
+    if (!(distance_edges_m[k] > 0.0) || !std::isfinite(distance_edges_m[k]) ||
+        (k > 0 && distance_edges_m[k] <= distance_edges_m[k - 1])) {
+      return fail("distance_edges_m: expected finite positive edges in increasing order");
+    }
+  }
+  if (!(echo_window_s > 0.0) || !std::isfinite(echo_window_s)) {
+    return fail("echo_window_s: expected a positive number of seconds");
+  }
+  if (!(next_round_guard_s >= 0.0) || !(heard_early_s >= 0.0) || !(heard_late_s > 0.0)) {
+    return fail("next_round_guard_s, heard_early_s, heard_late_s: expected non-negative seconds");
+  }
+  return true;
+}
+
+void RealismSamples::Add(const RealismSamples& other) {
+  tests += other.tests;
+  rounds += other.rounds;
+  pulses += other.pulses;
+  Append(&direct_distance_m, other.direct_distance_m);
+  Append(&direct_level_db, other.direct_level_db);
+  Append(&direct_snr_db, other.direct_snr_db);
+  Append(&onset_error_ms, other.onset_error_ms);
+  Append(&fit_residual_ms, other.fit_residual_ms);
+  Append(&fit_offset_m, other.fit_offset_m);
+  Append(&later_pulses, other.later_pulses);
+  Append(&echo_delay_ms, other.echo_delay_ms);
+  Append(&echo_relative_level_db, other.echo_relative_level_db);
+  Append(&sensors_per_round, other.sensors_per_round);
+  Append(&candidate_distance_m, other.candidate_distance_m);
+  Append(&candidate_in_tuple, other.candidate_in_tuple);
+  Append(&candidate_heard, other.candidate_heard);
+  audio_files += other.audio_files;
+  audio_minutes += other.audio_minutes;
+  Append(&audio_pulses_per_minute, other.audio_pulses_per_minute);
+  Append(&audio_snr_db, other.audio_snr_db);
+  Append(&audio_level_db, other.audio_level_db);
+}
+
+RealismSamples SampleTestPulses(const LivefireTest& test,
+                                const std::map<std::string, Eigen::Vector3d>& sensors,
+                                const RealismOptions& options) {
+  RealismSamples out;
+  out.tests = 1;
+  out.pulses = static_cast<int>(test.pulses.size());
+  const locate::Propagation air{SpeedOfSoundMps(test.weather.temperature_c),
+                                WindVelocityEnMps(test.weather)};
+  const auto travel_s = [&](const Eigen::Vector3d& sensor_m) {
+    return locate::TravelTimeS(air, test.survey_m, sensor_m);
+  };
+  std::map<std::string, std::vector<const Pulse*>> by_sensor;  // in onset order
+  for (const Pulse& pulse : test.pulses) by_sensor[pulse.sensor_id].push_back(&pulse);
+  std::map<std::string, size_t> tuple_of;  // pulse id -> tuple index
+  for (size_t k = 0; k < test.vendor_shot_pulse_ids.size(); ++k) {
+    for (const std::string& id : test.vendor_shot_pulse_ids[k]) tuple_of.emplace(id, k);
+  }
+
+  const std::vector<Round> rounds = EstimateRounds(test, air);
+  for (size_t k = 0; k < rounds.size(); ++k) {
+    const Round& round = rounds[k];
+    ++out.rounds;
+    out.sensors_per_round.push_back(static_cast<double>(round.direct.size()));
+    for (const auto& [sensor, direct] : round.direct) {
+      const double tau_s = travel_s(direct->sensor_position_m);
+      out.direct_distance_m.push_back((direct->sensor_position_m - test.survey_m).norm());
+      out.direct_level_db.push_back(direct->level_db_spl);
+      out.direct_snr_db.push_back(direct->snr_db);
+      out.onset_error_ms.push_back(1e-6 * static_cast<double>(direct->onset_ns - round.t0_ns) -
+                                   1e3 * tau_s);
+
+      int64_t end_ns = direct->onset_ns + Nanos(options.echo_window_s);
+      if (k + 1 < rounds.size()) {
+        end_ns = std::min(end_ns, rounds[k + 1].t0_ns + Nanos(tau_s - options.next_round_guard_s));
+      }
+      int later = 0;
+      for (const Pulse* pulse : by_sensor[sensor]) {
+        if (pulse == direct || pulse->onset_ns < direct->onset_ns || pulse->onset_ns > end_ns) {
+          continue;
+        }
+        const auto tuple = tuple_of.find(pulse->id);
+        if (tuple != tuple_of.end() && tuple->second != round.tuple_index) continue;
+        ++later;
+        out.echo_delay_ms.push_back(1e-6 * static_cast<double>(pulse->onset_ns - direct->onset_ns));
+        out.echo_relative_level_db.push_back(pulse->level_db_spl - direct->level_db_spl);
+      }
+      out.later_pulses.push_back(later);
+    }
+    FitRound(round, test, air, &out);
+
+    for (const auto& [sensor, position_m] : sensors) {
+      out.candidate_distance_m.push_back((position_m - test.survey_m).norm());
+      out.candidate_in_tuple.push_back(round.direct.contains(sensor));
+      const int64_t predicted_ns = round.t0_ns + Nanos(travel_s(position_m));
+      bool heard = false;
+      const auto pulses = by_sensor.find(sensor);
+      if (pulses != by_sensor.end()) {
+        for (const Pulse* pulse : pulses->second) {
+          heard = heard || (pulse->onset_ns >= predicted_ns - Nanos(options.heard_early_s) &&
+                            pulse->onset_ns <= predicted_ns + Nanos(options.heard_late_s));
+        }
+      }
+      out.candidate_heard.push_back(heard);
+    }
+  }
+  return out;
+}
+
+Result<RealismSamples> SampleRecording(const std::string& wav_path, const RealismOptions& options) {
+  auto detection = detect::DetectRecording(wav_path, options.recording);
+  if (!detection) return std::unexpected(detection.error());
+  double gaps_s = 0.0;
+  for (const detect::Gap& gap : detection->gaps) {
+    gaps_s += NanosToSeconds(gap.end_ns - gap.start_ns);
+  }
+  const double covered_s = std::max(0.0, detection->duration_s - gaps_s);
+  RealismSamples out;
+  out.audio_files = 1;
+  out.audio_minutes = covered_s / 60.0;
+  if (covered_s > 0.0) {
+    out.audio_pulses_per_minute.push_back(static_cast<double>(detection->pulses.size()) /
+                                          out.audio_minutes);
+  }
+  for (const Pulse& pulse : detection->pulses) {
+    out.audio_snr_db.push_back(pulse.snr_db);
+    out.audio_level_db.push_back(pulse.level_db_spl);
+  }
+  return out;
+}
+
+double Quantile(std::vector<double> values, double q) {
+  if (values.empty()) return kNaN;
+  std::sort(values.begin(), values.end());
+  const double position = q * static_cast<double>(values.size() - 1);
+  const size_t below = static_cast<size_t>(std::floor(position));
+  const size_t above = std::min(below + 1, values.size() - 1);
+  const double fraction = position - static_cast<double>(below);
+  return values[below] + fraction * (values[above] - values[below]);
+}
+
+Distribution Describe(std::vector<double> values) {
+  Distribution d;
+  d.n = static_cast<int>(values.size());
+  if (values.empty()) {
+    d.q10 = d.q50 = d.q90 = d.mean = d.mad = d.p90_abs = kNaN;
+    return d;
+  }
+  std::sort(values.begin(), values.end());
+  d.q10 = Quantile(values, 0.1);
+  d.q50 = Quantile(values, 0.5);
+  d.q90 = Quantile(values, 0.9);
+  double sum = 0.0;
+  std::vector<double> deviations, magnitudes;
+  for (double v : values) {
+    sum += v;
+    deviations.push_back(std::abs(v - d.q50));
+    magnitudes.push_back(std::abs(v));
+  }
+  d.mean = sum / static_cast<double>(values.size());
+  d.mad = Quantile(std::move(deviations), 0.5);
+  d.p90_abs = Quantile(std::move(magnitudes), 0.9);
+  return d;
+}
+
+double KolmogorovSmirnov(std::vector<double> a, std::vector<double> b) {
+  if (a.empty() || b.empty()) return kNaN;
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  size_t i = 0, j = 0;
+  double largest = 0.0;
+  // Step both CDFs past each distinct value, so that ties move them together.
+  while (i < a.size() && j < b.size()) {
+    const double x = std::min(a[i], b[j]);
+    while (i < a.size() && a[i] == x) ++i;
+    while (j < b.size() && b[j] == x) ++j;
+    largest = std::max(
+        largest, std::abs(static_cast<double>(i) / a.size() - static_cast<double>(j) / b.size()));
+  }
+  // One side is exhausted: its CDF is 1, and the other's only climbs towards it.
+  return largest;
+}
+
+double LevelSlopeDbPerDecade(const std::vector<double>& distance_m,
+                             const std::vector<double>& level_db) {
+  const size_t n = std::min(distance_m.size(), level_db.size());
+  double mean_x = 0.0, mean_y = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    mean_x += std::log10(std::max(distance_m[i], 1.0));
+    mean_y += level_db[i];
+  }
+  if (n < 2) return kNaN;
+  mean_x /= static_cast<double>(n);
+  mean_y /= static_cast<double>(n);
+  double sxx = 0.0, sxy = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    const double x = std::log10(std::max(distance_m[i], 1.0)) - mean_x;
+    sxx += x * x;
+    sxy += x * (level_db[i] - mean_y);
+  }
+  return sxx > 1e-12 ? sxy / sxx : kNaN;
+}
+
+RealismReport CompareRealism(const std::vector<LivefireTest>& real,
+                             const std::vector<LivefireTest>& sim, const RealismOptions& options) {
+  RealismReport report;
+  report.real_tests = static_cast<int>(real.size());
+  report.sim_tests = static_cast<int>(sim.size());
+  std::map<std::string, const LivefireTest*> real_by_name, sim_by_name;
+  for (const LivefireTest& test : real) real_by_name[test.name] = &test;
+  for (const LivefireTest& test : sim) sim_by_name[test.name] = &test;
+  for (const auto& [name, test] : real_by_name) {
+    (sim_by_name.contains(name) ? report.compared : report.only_in_real).push_back(name);
+  }
+  for (const auto& [name, test] : sim_by_name) {
+    if (!real_by_name.contains(name)) report.only_in_sim.push_back(name);
+  }
+
+  std::map<std::string, RealismGroup> groups;
+  RealismGroup all;
+  all.name = "all";
+  const auto sample_side = [&](const std::map<std::string, const LivefireTest*>& by_name,
+                               RealismSamples RealismGroup::*side, std::vector<Error>* problems) {
+    // The sensors of each firing position: every one that reported in a compared test.
+    std::map<std::string, std::map<std::string, Eigen::Vector3d>> sensors;
+    for (const std::string& name : report.compared) {
+      const LivefireTest& test = *by_name.at(name);
+      for (const Pulse& pulse : test.pulses) {
+        sensors[test.firing_position].emplace(pulse.sensor_id, pulse.sensor_position_m);
+      }
+    }
+    for (const std::string& name : report.compared) {
+      const LivefireTest& test = *by_name.at(name);
+      RealismSamples samples = SampleTestPulses(test, sensors[test.firing_position], options);
+      if (options.audio) {
+        for (const std::string& wav : test.audio_wav_paths) {
+          auto recording = SampleRecording(wav, options);
+          if (recording) {
+            samples.Add(*recording);
+          } else {
+            problems->push_back(recording.error());
+          }
+        }
+      }
+      RealismGroup& group = groups[test.firing_position];
+      group.name = test.firing_position;
+      (group.*side).Add(samples);
+      (all.*side).Add(samples);
+    }
+  };
+  sample_side(real_by_name, &RealismGroup::real, &report.real_problems);
+  sample_side(sim_by_name, &RealismGroup::sim, &report.sim_problems);
+  for (auto& [name, group] : groups) report.groups.push_back(std::move(group));
+  report.groups.push_back(std::move(all));
+  return report;
+}
+
+Result<RealismReport> CompareRealismDirs(const std::string& real_dir, const std::string& sim_dir,
+                                         const RealismOptions& options) {
+  std::vector<Error> real_problems, sim_problems;
+  const auto load = [](const std::string& dir, const char* side,
+                       std::vector<Error>* problems) -> Result<std::vector<LivefireTest>> {
+    auto tests = LoadLivefireDataset(dir, problems);
+    if (tests) return tests;
+    std::string message = std::string("the ") + side +
+                          " directory is not a live-fire dataset: " + tests.error().message +
+                          "; expected DIR/FPn/test_NNN/ folders with test_NNN.survey.json, "
+                          ".weather.json, .allpulses.json and .nlos-tuples.json";
+    if (!problems->empty()) message += "; first test refused: " + problems->front().ToString();
+    return Fail(dir, "", message);
+  };
+  auto real = load(real_dir, "real", &real_problems);
+  if (!real) return std::unexpected(real.error());
+  auto sim = load(sim_dir, "simulated", &sim_problems);
+  if (!sim) return std::unexpected(sim.error());
+  RealismReport report = CompareRealism(*real, *sim, options);
+  if (report.compared.empty()) {
+    return Fail(sim_dir, "",
+                "no test in common with " + real_dir + " (tests are paired by FPn/test_NNN; the " +
+                    "real directory has " + (*real)[0].name + " ..., the simulated one " +
+                    (*sim)[0].name + " ...)");
+  }
+  report.real_dir = real_dir;
+  report.sim_dir = sim_dir;
+  real_problems.insert(real_problems.end(), report.real_problems.begin(),
+                       report.real_problems.end());
+  sim_problems.insert(sim_problems.end(), report.sim_problems.begin(), report.sim_problems.end());
+  report.real_problems = std::move(real_problems);
+  report.sim_problems = std::move(sim_problems);
+  return report;
+}
+
+std::string FormatRealismReport(const RealismReport& report, const RealismOptions& options) {
+  std::string out = "Realism: simulated against real, per firing position and over all\n";
+  out += "  real: " + report.real_dir + " (" + std::to_string(report.real_tests) + " tests read)\n";
+  out += "  sim:  " + report.sim_dir + " (" + std::to_string(report.sim_tests) + " tests read)\n";
+  out += "  compared: " + std::to_string(report.compared.size()) +
+         " tests in both; only in real: " + NameList(report.only_in_real) +
+         "; only in sim: " + NameList(report.only_in_sim) + "\n";
+  out +=
+      "  Rounds are the nlos tuples; t0 = median of t - travel time over a round's direct "
+      "pulses (survey, weather);\n  each statistic: real | sim | sim-real of the medians, KS = "
+      "two-sample Kolmogorov-Smirnov statistic.\n  Echo window " +
+      Num(1e3 * options.echo_window_s, 0) + " ms, closed " +
+      Num(1e3 * options.next_round_guard_s, 0) + " ms before the next round's predicted arrival.\n";
+  out += CountsTable(report);
+  out += LevelTable(report, options);
+  for (const Statistic& statistic : Statistics()) {
+    if (std::string_view(statistic.key) == "sensors_per_round") {
+      out += ParticipationTable(report, options);
+    }
+    if (!options.audio && std::string_view(statistic.key).starts_with("audio")) continue;
+    out += DistributionTable(report, statistic);
+  }
+  const auto problems = [&](const char* side, const std::vector<Error>& list) {
+    if (list.empty()) return;
+    out += std::string("\nSkipped in the ") + side + " directory:\n";
+    for (const Error& problem : list) out += "  " + problem.ToString() + "\n";
+  };
+  problems("real", report.real_problems);
+  problems("simulated", report.sim_problems);
+  return out;
+}
+
+nlohmann::json RealismReportToJson(const RealismReport& report, const RealismOptions& options) {
+  nlohmann::json out;
+  out["real_dir"] = report.real_dir;
+  out["sim_dir"] = report.sim_dir;
+  out["real_tests"] = report.real_tests;
+  out["sim_tests"] = report.sim_tests;
+  out["compared"] = report.compared;
+  out["only_in_real"] = report.only_in_real;
+  out["only_in_sim"] = report.only_in_sim;
+  out["options"] = {{"distance_edges_m", options.distance_edges_m},
+                    {"echo_window_s", options.echo_window_s},
+                    {"next_round_guard_s", options.next_round_guard_s},
+                    {"heard_early_s", options.heard_early_s},
+                    {"heard_late_s", options.heard_late_s},
+                    {"audio", options.audio}};
+  const std::vector<std::string> labels = BinLabels(options.distance_edges_m);
+  out["groups"] = nlohmann::json::array();
+  for (const RealismGroup& group : report.groups) {
+    nlohmann::json row;
+    row["group"] = group.name;
+    for (const auto& [side, samples] : {std::pair{"real", &group.real}, {"sim", &group.sim}}) {
+      row["counts"][side] = {{"tests", samples->tests},
+                             {"rounds", samples->rounds},
+                             {"direct_pulses", samples->direct_level_db.size()},
+                             {"pulses", samples->pulses},
+                             {"audio_files", samples->audio_files},
+                             {"audio_minutes", samples->audio_minutes}};
+    }
+    nlohmann::json bins = nlohmann::json::array();
+    for (size_t bin = 0; bin < labels.size(); ++bin) {
+      nlohmann::json cell = {{"bin", labels[bin]}};
+      double medians[2];
+      int side_index = 0;
+      for (const auto& [side, samples] : {std::pair{"real", &group.real}, {"sim", &group.sim}}) {
+        const std::vector<double> levels = InBin(
+            samples->direct_level_db, samples->direct_distance_m, bin, options.distance_edges_m);
+        medians[side_index++] = Quantile(levels, 0.5);
+        const Share tuple =
+            ShareInBin(*samples, samples->candidate_in_tuple, bin, options.distance_edges_m);
+        const Share heard =
+            ShareInBin(*samples, samples->candidate_heard, bin, options.distance_edges_m);
+        cell[side] = {{"direct_pulses", levels.size()},
+                      {"median_level_db", JsonNumber(Quantile(levels, 0.5))},
+                      {"sensor_rounds", tuple.n},
+                      {"in_tuple_share", JsonNumber(tuple.Value())},
+                      {"heard_share", JsonNumber(heard.Value())}};
+      }
+      cell["median_level_difference_db"] = JsonNumber(medians[1] - medians[0]);
+      bins.push_back(std::move(cell));
+    }
+    row["distance_bins"] = std::move(bins);
+    const double real_slope =
+        LevelSlopeDbPerDecade(group.real.direct_distance_m, group.real.direct_level_db);
+    const double sim_slope =
+        LevelSlopeDbPerDecade(group.sim.direct_distance_m, group.sim.direct_level_db);
+    row["level_slope_db_per_decade"] = {{"real", JsonNumber(real_slope)},
+                                        {"sim", JsonNumber(sim_slope)},
+                                        {"difference", JsonNumber(sim_slope - real_slope)}};
+    for (const Statistic& statistic : Statistics()) {
+      const Distribution real = Describe(group.real.*statistic.field);
+      const Distribution sim = Describe(group.sim.*statistic.field);
+      row[statistic.key] = {{"real", DistributionToJson(real)},
+                            {"sim", DistributionToJson(sim)},
+                            {"median_difference", JsonNumber(sim.q50 - real.q50)},
+                            {"ks", JsonNumber(KolmogorovSmirnov(group.real.*statistic.field,
+                                                                group.sim.*statistic.field))}};
+    }
+    out["groups"].push_back(std::move(row));
+  }
+  for (const auto& [key, list] : {std::pair{"real_problems", &report.real_problems},
+                                  {"sim_problems", &report.sim_problems}}) {
+    out[key] = nlohmann::json::array();
+    for (const Error& problem : *list) out[key].push_back(problem.ToString());
+  }
+  return out;
+}
+
+}  // namespace earshot::eval
