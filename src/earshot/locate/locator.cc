@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <unordered_map>
 
@@ -48,6 +49,16 @@ struct Consensus {
   double score = -1.0;
 };
 
+// The fix one anchor proposes, or why it proposes none.
+struct Candidate {
+  int anchor = 0;
+  std::vector<SensorGroup> groups;  // the pulses it considered
+  Consensus consensus;
+  Source source;  // refined
+  std::optional<Fix> fix;
+  std::string why;  // when there is no fix
+};
+
 std::string FormatMs(double seconds) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%+.1f ms", seconds * 1e3);
@@ -74,9 +85,49 @@ class Locator {
   LocateResult Run() {
     LocateResult result;
     result.pulses_in = static_cast<int>(pulses_.size());
-    for (int anchor = 0; anchor < static_cast<int>(entries_.size()); ++anchor) {
-      if (state_[anchor] == State::kUsed) continue;
-      TryAnchor(anchor, &result);
+    // Every free pulse proposes the best fix it can anchor; the best proposal overall is
+    // accepted first, and the proposals that wanted its pulses are made again without
+    // them. So a fix that explains more sensors takes its pulses before a weaker
+    // coincidence of echoes and stray bangs that happens to start earlier can.
+    const int n = static_cast<int>(entries_.size());
+    std::vector<std::optional<Candidate>> proposals(static_cast<size_t>(n));
+    while (true) {
+      int best = -1;
+      for (int anchor = 0; anchor < n; ++anchor) {
+        if (state_[anchor] == State::kUsed) continue;
+        std::optional<Candidate>& proposal = proposals[static_cast<size_t>(anchor)];
+        if (!proposal.has_value()) {
+          proposal = Evaluate(anchor);
+          if (!proposal->fix.has_value()) Fail(anchor, proposal->why);
+        }
+        if (!proposal->fix.has_value() || state_[anchor] == State::kFailedAnchor) continue;
+        if (best < 0 || Better(*proposal, *proposals[static_cast<size_t>(best)])) best = anchor;
+      }
+      if (best < 0) break;
+      const std::vector<State> before = state_;
+      Accept(*proposals[static_cast<size_t>(best)], &result);
+      proposals[static_cast<size_t>(best)].reset();
+      // Proposals that counted on a pulse now used are made again.
+      for (int anchor = 0; anchor < n; ++anchor) {
+        std::optional<Candidate>& proposal = proposals[static_cast<size_t>(anchor)];
+        if (!proposal.has_value()) continue;
+        const bool stale = std::any_of(
+            proposal->groups.begin(), proposal->groups.end(), [&](const SensorGroup& group) {
+              return std::any_of(group.entries.begin(), group.entries.end(), [&](int e) {
+                return state_[e] == State::kUsed && before[e] != State::kUsed;
+              });
+            });
+        if (stale) {
+          proposal.reset();
+          if (state_[anchor] == State::kFailedAnchor) state_[anchor] = State::kFree;
+        }
+      }
+      if (state_[best] != State::kUsed) {
+        // Not used by its own fix, or refused (echo image): it keeps its reason.
+        proposals[static_cast<size_t>(best)] = Candidate{};
+        proposals[static_cast<size_t>(best)]->anchor = best;
+        state_[best] = State::kFailedAnchor;
+      }
     }
     for (int i = 0; i < static_cast<int>(entries_.size()); ++i) {
       if (state_[i] == State::kUsed) continue;
@@ -250,19 +301,24 @@ class Locator {
     return Median(heights);
   }
 
-  void TryAnchor(int anchor, LocateResult* result) {
-    const std::vector<SensorGroup> groups = Candidates(anchor);
+  // The best fix an anchor makes with the pulses still free, or why it makes none.
+  // Has no effect on the locator's state (but draws from its random stream).
+  Candidate Evaluate(int anchor) {
+    Candidate candidate;
+    candidate.anchor = anchor;
+    candidate.groups = Candidates(anchor);
+    const std::vector<SensorGroup>& groups = candidate.groups;
     if (static_cast<int>(groups.size()) < options_.min_sensors) {
-      Fail(anchor, "only " + std::to_string(groups.size()) +
-                       " sensors heard pulses that could share its source (need " +
-                       std::to_string(options_.min_sensors) + ")");
-      return;
+      candidate.why = "only " + std::to_string(groups.size()) +
+                      " sensors heard pulses that could share its source (need " +
+                      std::to_string(options_.min_sensors) + ")";
+      return candidate;
     }
     Consensus consensus = Search(anchor, groups);
     if (static_cast<int>(consensus.inliers.size()) < options_.min_sensors) {
-      Fail(anchor,
-           "no source explains " + std::to_string(options_.min_sensors) + " sensors with it");
-      return;
+      candidate.why =
+          "no source explains " + std::to_string(options_.min_sensors) + " sensors with it";
+      return candidate;
     }
 
     // Refine and gather again until the inlier set settles.
@@ -288,18 +344,18 @@ class Locator {
       if (same) break;
     }
     if (!refinement.usable || static_cast<int>(consensus.inliers.size()) < options_.min_sensors) {
-      Fail(anchor,
-           "the refined fix kept fewer than " + std::to_string(options_.min_sensors) + " sensors");
-      return;
+      candidate.why =
+          "the refined fix kept fewer than " + std::to_string(options_.min_sensors) + " sensors";
+      return candidate;
     }
     const int core = static_cast<int>(std::count_if(
         consensus.inliers.begin(), consensus.inliers.end(),
         [&](const Inlier& i) { return std::abs(i.residual_s) <= options_.core_window_s; }));
     if (core < options_.min_sensors) {
-      Fail(anchor, "its best fix has only " + std::to_string(core) + " sensors within " +
-                       FormatMs(options_.core_window_s) + " of the prediction (need " +
-                       std::to_string(options_.min_sensors) + ")");
-      return;
+      candidate.why = "its best fix has only " + std::to_string(core) + " sensors within " +
+                      FormatMs(options_.core_window_s) + " of the prediction (need " +
+                      std::to_string(options_.min_sensors) + ")";
+      return candidate;
     }
     const double coverage = Coverage(refinement.source, consensus.inliers);
     if (coverage < options_.min_coverage) {
@@ -307,11 +363,28 @@ class Locator {
       std::snprintf(why, sizeof why,
                     "the best fix (%zu sensors) was heard by only %.0f%% of the sensors near it",
                     consensus.inliers.size(), 100.0 * coverage);
-      Fail(anchor, why);
-      return;
+      candidate.why = why;
+      return candidate;
     }
-    Fix fix = MakeFix(consensus, refinement, height_m, groups, refine);
-    fix.coverage = coverage;
+    candidate.fix = MakeFix(consensus, refinement, height_m, groups, refine);
+    candidate.fix->coverage = coverage;
+    candidate.consensus = std::move(consensus);
+    candidate.source = refinement.source;
+    return candidate;
+  }
+
+  // Of two fixes that compete for pulses, the one that explains more sensors is the
+  // better explanation; between equals, the one whose anchor came first (time order).
+  static bool Better(const Candidate& a, const Candidate& b) {
+    return a.consensus.inliers.size() > b.consensus.inliers.size();
+  }
+
+  // Accepts a candidate's fix (unless it is an echo image of an accepted one) and marks
+  // its pulses and their echoes as used.
+  void Accept(const Candidate& candidate, LocateResult* result) {
+    const int anchor = candidate.anchor;
+    const Consensus& consensus = candidate.consensus;
+    Fix fix = *candidate.fix;
     if (const Fix* original = EchoImageOf(fix, consensus.inliers, *result)) {
       char why[200];
       std::snprintf(why, sizeof why,
@@ -332,7 +405,7 @@ class Locator {
     } else {
       AbsorbEchoes(consensus, &fix);
       result->fixes.push_back(std::move(fix));
-      accepted_sources_.push_back(refinement.source);
+      accepted_sources_.push_back(candidate.source);
     }
     if (!anchor_used) Fail(anchor, "does not fit the fix its neighbours make");
   }
@@ -346,7 +419,6 @@ class Locator {
     for (size_t k = result.fixes.size(); k-- > 0;) {
       const Fix& original = result.fixes[k];
       const int64_t dt_ns = fix.emission_ns - original.emission_ns;
-      if (dt_ns > 2 * horizon_ns) break;
       if (dt_ns <= 0 || dt_ns > horizon_ns) continue;
       if (fix.n_sensors() > options_.echo_ghost_max_share * original.n_sensors()) continue;
       int shared = 0;
@@ -379,7 +451,6 @@ class Locator {
     const int64_t window_ns = std::llround(options_.echo_window_s * 1e9);
     for (auto it = result->fixes.rbegin(); it != result->fixes.rend(); ++it) {
       const int64_t dt_ns = fix.emission_ns - it->emission_ns;
-      if (dt_ns > 10 * window_ns) break;  // fixes are appended roughly in time order
       if (std::abs(dt_ns) > window_ns) continue;
       const double distance_m = (fix.position_m - it->position_m).head<2>().norm();
       if (distance_m <= std::max(options_.echo_merge_distance_m, 2.0 * it->radius95_m)) {
