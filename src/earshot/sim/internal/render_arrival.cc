@@ -90,28 +90,41 @@ double ArrivalRenderer::Add(std::span<const float> waveform, std::span<const dou
   if (waveform.empty()) return 0.0;
   const double whole = std::floor(front_sample);
   const double fraction = front_sample - whole;
-  const int size = NextPowerOfTwo(static_cast<int>(waveform.size()) + kLeadSamples + tail_samples_);
+  const int length = static_cast<int>(waveform.size());
+  const int margin = kLeadSamples + tail_samples_;
+  // One block for a short waveform; a long one (a firework's crackle lasts a second and
+  // a half) is cut into segments that are filtered one by one and added up, so that no
+  // transform is longer than kMaxBlockSamples.
+  const int size = std::min(NextPowerOfTwo(length + margin),
+                            std::max(kMaxBlockSamples, NextPowerOfTwo(4 * margin)));
+  const int segment = size - margin;
   RenderFft& fft = FftOfSize(size);
   BuildResponse(fft, gain, fraction);
 
+  // The filtered arrival: arrival_[j] lands on signal sample origin + j.
+  const int segments = (length + segment - 1) / segment;
+  arrival_.assign(static_cast<size_t>(segments) * segment + margin, 0.0f);
+  const float unit = 1.0f / static_cast<float>(size);
   float* block = fft.time();
-  std::fill(block, block + size, 0.0f);
-  std::copy(waveform.begin(), waveform.end(), block + kLeadSamples);
-  fft.Forward();
   std::complex<float>* spectrum = fft.spectrum();
-  for (int k = 0; k < fft.bins(); ++k) spectrum[k] *= response_[k];
-  fft.Inverse();
+  for (int first = 0; first < length; first += segment) {
+    const int count = std::min(segment, length - first);
+    std::fill(block, block + size, 0.0f);
+    std::copy_n(waveform.begin() + first, count, block + kLeadSamples);
+    fft.Forward();
+    for (int k = 0; k < fft.bins(); ++k) spectrum[k] *= response_[k];
+    fft.Inverse();
+    float* out = arrival_.data() + first;
+    for (int j = 0; j < size; ++j) out[j] += block[j] * unit;
+  }
 
-  // Block sample j lands on signal sample origin + j.
   const int64_t origin = static_cast<int64_t>(whole) - kLeadSamples;
   const auto signal_size = static_cast<int64_t>(signal.size());
-  const float unit = 1.0f / static_cast<float>(size);
   float peak = 0.0f;
-  for (int j = 0; j < size; ++j) {
-    const float value = block[j] * unit;
-    peak = std::max(peak, std::abs(value));
-    const int64_t index = origin + j;
-    if (index >= 0 && index < signal_size) signal[static_cast<size_t>(index)] += value;
+  for (size_t j = 0; j < arrival_.size(); ++j) {
+    peak = std::max(peak, std::abs(arrival_[j]));
+    const int64_t index = origin + static_cast<int64_t>(j);
+    if (index >= 0 && index < signal_size) signal[static_cast<size_t>(index)] += arrival_[j];
   }
   return peak;
 }

@@ -1,5 +1,6 @@
 #include "earshot/sim/internal/render_arrival.h"
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <numbers>
@@ -50,6 +51,36 @@ TEST(ArrivalRendererTest, FlatResponseIsAFractionalDelay) {
     // The pulse's centre of mass is where the delay puts it, to a thousandth of a sample.
     EXPECT_NEAR(weighted_time / weight, front + kCentre, 1e-3) << "front " << front;
   }
+}
+
+// A waveform longer than a block (a firework's crackle) is filtered in segments; the
+// segments add up to the whole, also where a pulse straddles a cut.
+TEST(ArrivalRendererTest, LongWaveformIsDelayedWhole) {
+  constexpr double kSigma = 3.0, kSpacing = 397.0;
+  constexpr int kLength = 30000;
+  ASSERT_GT(kLength, ArrivalRenderer::kMaxBlockSamples * 3);
+  std::vector<float> waveform(kLength, 0.0f);
+  // Pulses every kSpacing samples from sample 24 to kLength − 24 (only the nearest one
+  // matters: the others are e^-8000 away).
+  const auto train = [&](double t) {
+    const double index =
+        std::clamp(std::round((t - 24.0) / kSpacing), 0.0, std::floor((kLength - 48.0) / kSpacing));
+    return Gaussian(t, 24.0 + index * kSpacing, kSigma);
+  };
+  for (int n = 0; n < kLength; ++n) waveform[n] = static_cast<float>(train(n));
+  const std::vector<double> unity = {1.0, 1.0};
+  ArrivalRenderer renderer(kRateHz);
+  std::vector<float> signal(kLength + 2000, 0.0f);
+  constexpr double kFront = 1000.37;
+  const double peak = renderer.Add(waveform, unity, kFront, signal);
+  double max_error = 0.0, expected_peak = 0.0;
+  for (size_t k = 0; k < signal.size(); ++k) {
+    const double expected = train(static_cast<double>(k) - kFront);
+    max_error = std::max(max_error, std::abs(signal[k] - expected));
+    expected_peak = std::max(expected_peak, expected);
+  }
+  EXPECT_LT(max_error, 1e-4);
+  EXPECT_NEAR(peak, expected_peak, 1e-4);
 }
 
 TEST(ArrivalRendererTest, ReturnsThePeakAndScalesByAFlatGain) {
