@@ -18,6 +18,7 @@
 #include <cmath>
 #include <deque>
 #include <limits>
+#include <numbers>
 
 #include "earshot/audio/biquad.h"
 #include "earshot/audio/fft.h"
@@ -37,9 +38,18 @@ int64_t Samples(double seconds, double sample_rate_hz) {
 
 // A trigger waiting for its tail.
 struct Trigger {
-  int64_t index = 0;      // stream sample where the envelope crossed
-  double noise_ms = 0.0;  // the level it rose over (mean square)
+  int64_t index = 0;           // stream sample where the envelope crossed
+  double noise_ms = 0.0;       // the level it rose over (mean square)
+  double band_noise_ms = 0.0;  // the direct band's background (mean square)
 };
+
+// The direct band's filter: 4th-order Butterworth high-pass and low-pass.
+audio::BiquadCascade DirectBandFilter(double low_hz, double high_hz, double fs) {
+  const double q1 = 1.0 / (2.0 * std::cos(std::numbers::pi / 8.0));
+  const double q2 = 1.0 / (2.0 * std::cos(3.0 * std::numbers::pi / 8.0));
+  return audio::BiquadCascade({audio::HighPass(low_hz, fs, q1), audio::HighPass(low_hz, fs, q2),
+                               audio::LowPass(high_hz, fs, q1), audio::LowPass(high_hz, fs, q2)});
+}
 
 class StreamingImpulseDetector final : public ImpulseDetector {
  public:
@@ -49,6 +59,12 @@ class StreamingImpulseDetector final : public ImpulseDetector {
         fs_(sample_rate_hz),
         first_sample_ns_(first_sample_ns),
         highpass_(audio::BiquadCascade::ButterworthHighPass4(options.highpass_hz, fs_)),
+        has_band_(options.direct_band_low_hz > 0.0 &&
+                  options.direct_band_high_hz > options.direct_band_low_hz &&
+                  options.direct_band_high_hz < 0.45 * sample_rate_hz),
+        band_(has_band_
+                  ? DirectBandFilter(options.direct_band_low_hz, options.direct_band_high_hz, fs_)
+                  : audio::BiquadCascade()),
         window_(Samples(options.envelope_window_s, fs_)),
         block_(Samples(10e-3, fs_)),
         background_(Samples(3e-3, fs_)),
@@ -60,8 +76,11 @@ class StreamingImpulseDetector final : public ImpulseDetector {
         history_span_(background_ + 2 * window_ + lookback_ + tail_ + Samples(0.1, fs_)),
         raw_(history_span_ + block_),
         envelope_(history_span_ + block_),
+        band_envelope_(history_span_ + block_),
         energy_window_(static_cast<size_t>(window_), 0.0),
+        band_window_(static_cast<size_t>(window_), 0.0),
         noise_(150),
+        band_noise_(150),
         fft_(static_cast<int>(std::bit_ceil(static_cast<uint64_t>(Samples(0.1, fs_))))) {}
 
   void Push(std::span<const float> samples) override {
@@ -80,13 +99,18 @@ class StreamingImpulseDetector final : public ImpulseDetector {
                         missing_samples, cause});
     raw_.PushZeros(missing_samples);
     envelope_.PushZeros(missing_samples);
+    band_envelope_.PushZeros(missing_samples);
     next_ += missing_samples;
     // The signal is discontinuous across the gap: start the filter and envelope afresh
     // and wait for a little background before triggering again.
     highpass_.Reset();
+    band_.Reset();
     std::fill(energy_window_.begin(), energy_window_.end(), 0.0);
+    std::fill(band_window_.begin(), band_window_.end(), 0.0);
     energy_sum_ = 0.0;
+    band_sum_ = 0.0;
     block_sum_ = 0.0;
+    band_block_sum_ = 0.0;
     block_fill_ = 0;
     recent_sum_ = 0.0;
     quiet_after_gap_ = background_ + 2 * window_;
@@ -116,11 +140,26 @@ class StreamingImpulseDetector final : public ImpulseDetector {
     const double envelope = std::max(energy_sum_, 0.0) / static_cast<double>(window_);
     raw_.Push(x);
     envelope_.Push(static_cast<float>(envelope));
+    double band_e = 0.0;
+    if (has_band_) {
+      const double b = band_.Process(x);
+      band_e = b * b;
+      band_sum_ += band_e - band_window_[slot];
+      band_window_[slot] = band_e;
+      if (slot == 0) {
+        band_sum_ = 0.0;
+        for (double v : band_window_) band_sum_ += v;
+      }
+      band_envelope_.Push(static_cast<float>(std::max(band_sum_, 0.0) / window_));
+    }
 
     block_sum_ += e;
+    band_block_sum_ += band_e;
     if (++block_fill_ == block_) {
       noise_.AddBlock(block_sum_ / static_cast<double>(block_));
+      if (has_band_) band_noise_.AddBlock(band_block_sum_ / static_cast<double>(block_));
       block_sum_ = 0.0;
+      band_block_sum_ = 0.0;
       block_fill_ = 0;
     }
     const int64_t n = next_++;
@@ -149,7 +188,7 @@ class StreamingImpulseDetector final : public ImpulseDetector {
         envelope > recent * FromDb(options_.rise_over_recent_db) &&
         n - last_trigger_ >= separation_) {
       last_trigger_ = n;
-      pending_.push_back(Trigger{n, reference});
+      pending_.push_back(Trigger{n, reference, std::max(band_noise_.mean_square(), 1e-20)});
     }
   }
 
@@ -209,6 +248,7 @@ class StreamingImpulseDetector final : public ImpulseDetector {
            Envelope(coarse - 1) < Envelope(coarse)) {
       --coarse;
     }
+    if (has_band_) coarse = std::min(coarse, EarliestInBand(trigger, earliest, coarse));
 
     // The envelope at `coarse` averages the last window_ samples: the arrival starts in
     // (coarse - window_, coarse]. The background for the onset picker ends before that.
@@ -280,19 +320,61 @@ class StreamingImpulseDetector final : public ImpulseDetector {
     pulses_.push_back(pulse);
   }
 
+  float BandEnvelope(int64_t i) const { return band_envelope_.AtOrZero(i); }
+
+  // The earliest clear rise in the direct band before `before`, by the broad band's
+  // rules (within `direct_below_peak_db` of the band's loudest part of the trigger, clear
+  // of the band's background, a rise over what came just before it); `before` if none.
+  int64_t EarliestInBand(const Trigger& trigger, int64_t earliest, int64_t before) {
+    double peak = 0.0;
+    for (int64_t i = trigger.index; i < std::min(next_, trigger.index + separation_); ++i) {
+      peak = std::max<double>(peak, BandEnvelope(i));
+    }
+    const double level = std::max(trigger.band_noise_ms * FromDb(options_.trigger_snr_db),
+                                  peak * FromDb(-options_.direct_below_peak_db));
+    const double rise = FromDb(options_.rise_over_recent_db);
+    const int64_t sums_begin = earliest - reference_lag_ - reference_span_;
+    prefix_.assign(1, 0.0);
+    for (int64_t i = sums_begin; i < before; ++i)
+      prefix_.push_back(prefix_.back() + BandEnvelope(i));
+    for (int64_t i = earliest; i < before; ++i) {
+      const int64_t last = i - reference_lag_ - sums_begin;
+      const double mean_before = (prefix_[static_cast<size_t>(last + 1)] -
+                                  prefix_[static_cast<size_t>(last + 1 - reference_span_)]) /
+                                 static_cast<double>(reference_span_);
+      if (BandEnvelope(i) > level && BandEnvelope(i) > rise * mean_before) {
+        int64_t start = i;  // back down the rise, as in the broad band
+        while (start - 1 >= earliest &&
+               BandEnvelope(start - 1) > trigger.band_noise_ms * FromDb(3.0) &&
+               BandEnvelope(start - 1) < BandEnvelope(start)) {
+          --start;
+        }
+        return start;
+      }
+    }
+    return before;
+  }
+
   const DetectorOptions options_;
   const double fs_;
   const int64_t first_sample_ns_;
   audio::BiquadCascade highpass_;
+  const bool has_band_;
+  audio::BiquadCascade band_;
   const int64_t window_, block_, background_, lookback_, separation_, tail_, reference_span_,
       reference_lag_, history_span_;
   internal::SampleHistory raw_;
   internal::SampleHistory envelope_;
+  internal::SampleHistory band_envelope_;  // the direct band's, as envelope_
   std::vector<double> energy_window_;
+  std::vector<double> band_window_;
   double energy_sum_ = 0.0;
+  double band_sum_ = 0.0;
   double block_sum_ = 0.0;
+  double band_block_sum_ = 0.0;
   int64_t block_fill_ = 0;
   internal::NoiseFloor noise_;
+  internal::NoiseFloor band_noise_;
   audio::RealFft fft_;
 
   int64_t next_ = 0;  // stream index of the next sample (gaps included)
@@ -331,6 +413,12 @@ Result<std::unique_ptr<ImpulseDetector>> ImpulseDetector::Create(const DetectorO
       !(options.tail_s > 0.0 && options.tail_s <= 2.0)) {
     return Fail(source, "onset_lookback_s/min_separation_s/tail_s",
                 "expected 0 <= lookback <= 0.5 s, 0 < separation <= 1 s, 0 < tail <= 2 s");
+  }
+  if (!(options.direct_band_low_hz >= 0.0) ||
+      (options.direct_band_low_hz > 0.0 &&
+       !(options.direct_band_high_hz > options.direct_band_low_hz))) {
+    return Fail(source, "direct_band_low_hz/direct_band_high_hz",
+                "expected 0 (no direct band) or 0 < low < high");
   }
   if (!(options.onset_model_sigma_s >= 0.0)) {
     return Fail(source, "onset_model_sigma_s", "expected a non-negative time");

@@ -45,6 +45,13 @@ struct DetectorOptions {
   double envelope_window_s = 2e-3;
   // High-pass corner that removes wind and traffic rumble before detection, Hz.
   double highpass_hz = 300.0;
+  // A second band in which the onset search also looks for the direct arrival, Hz (low
+  // edge 0: none). A direct path keeps its high frequencies, while traffic and wind
+  // have little energy there: a weak direct arrival that the broad band's low-frequency
+  // background masks can stand clear in this band. Ignored where the sample rate cannot
+  // hold it (the high edge must be under 0.45 of the sample rate).
+  double direct_band_low_hz = 1000.0;
+  double direct_band_high_hz = 3000.0;
   // How far before the trigger the onset search looks for a weaker direct arrival, s.
   double onset_lookback_s = 0.040;
   // A weaker arrival before a pulse's loudest part counts as its start down to this far
