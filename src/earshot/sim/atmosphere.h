@@ -1,8 +1,8 @@
 // Sound in open air: how fast it goes and how much of it the air absorbs.
 //
 // Absorption follows ISO 9613-1:1993 (oxygen and nitrogen relaxation plus the classical
-// and rotational term); at 20 °C, 70 % humidity and 1 kHz it is about 4.9 dB/km, at
-// 4 kHz about 26 dB/km, which is why a distant bang sounds dull.
+// and rotational term); at 20 °C, 70 % humidity and 1 kHz it is about 5.0 dB/km, at
+// 4 kHz about 23 dB/km, which is why a distant bang sounds dull.
 #ifndef EARSHOT_SIM_ATMOSPHERE_H_
 #define EARSHOT_SIM_ATMOSPHERE_H_
 

@@ -1,0 +1,390 @@
+#include "earshot/sim/propagation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <optional>
+#include <utility>
+
+#include "earshot/core/error.h"
+#include "earshot/core/weather.h"
+#include "earshot/sim/atmosphere.h"
+#include "earshot/sim/internal/geometry.h"
+#include "earshot/sim/internal/geometry_city.h"
+
+namespace earshot::sim {
+namespace {
+
+using internal::Blocking;
+using internal::CityGeometry;
+
+// Closer than this the source is no point (a muzzle, a shell); the gain is held there.
+constexpr double kNearFieldM = 0.1;
+// A taut string's corners are kept this far inside the ends of the direct line, so that
+// a corner above a wall the source stands against still leaves a leg to climb it.
+constexpr double kCornerInsetM = 1e-7;
+// Rounds of widening the set of buildings a side path goes around, when its legs run into
+// buildings that did not block the direct line.
+constexpr int kSideRounds = 4;
+
+// The leg-wise travel time of atmosphere.h, with the speed and wind worked out once.
+struct MovingAir {
+  double sound_mps = 0.0;
+  Eigen::Vector2d wind_mps = Eigen::Vector2d::Zero();
+
+  double TimeS(const Eigen::Vector3d& from, const Eigen::Vector3d& to) const {
+    const Eigen::Vector3d leg = to - from;
+    const double length = leg.norm();
+    if (length == 0.0) return 0.0;
+    const double speed = sound_mps + wind_mps.dot(leg.head<2>()) / length;
+    EARSHOT_CHECK(speed > 0.0);
+    return length / speed;
+  }
+};
+
+bool Diffracted(PathKind kind) {
+  return kind == PathKind::kDiffractionRoof || kind == PathKind::kDiffractionSide;
+}
+
+}  // namespace
+
+const char* PathKindName(PathKind kind) {
+  switch (kind) {
+    case PathKind::kDirect:
+      return "direct";
+    case PathKind::kGround:
+      return "ground";
+    case PathKind::kFacade:
+      return "facade";
+    case PathKind::kDiffractionRoof:
+      return "diffraction_roof";
+    case PathKind::kDiffractionSide:
+      return "diffraction_side";
+  }
+  return "unknown";
+}
+
+double BarrierLossDb(double delta_m, double frequency_hz, double speed_of_sound_mps) {
+  constexpr double kMaxLossDb = 25.0;
+  const double fresnel = 2.0 * std::max(delta_m, 0.0) * frequency_hz / speed_of_sound_mps;
+  const double x = std::sqrt(2.0 * std::numbers::pi * fresnel);
+  // x / tanh(x) → 1 at grazing; its series keeps the small-x end exact.
+  const double ratio = x < 1e-4 ? 1.0 + x * x / 3.0 : x / std::tanh(x);
+  return std::min(5.0 + 20.0 * std::log10(ratio), kMaxLossDb);
+}
+
+double PathGainAt(const PropagationPath& path, double frequency_hz, const Atmosphere& air) {
+  double loss_db = AbsorptionDbPerM(frequency_hz, air) * path.length_m;
+  if (Diffracted(path.kind)) {
+    loss_db += BarrierLossDb(path.diffraction_delta_m, frequency_hz,
+                             SpeedOfSoundMps(air.weather.temperature_c));
+  }
+  return path.reflection_gain / std::max(path.length_m, kNearFieldM) *
+         std::pow(10.0, -loss_db / 20.0);
+}
+
+struct PathFinder::Index {
+  Index(const CityModel& city_model, const Atmosphere& air, const PathOptions& path_options)
+      : city(city_model),
+        air{SpeedOfSoundMps(air.weather.temperature_c), WindVelocityEnMps(air.weather)},
+        options(path_options),
+        facade_reflection(city_model.facade_reflection_coefficient) {}
+
+  PropagationPath MakePath(PathKind kind, std::vector<Eigen::Vector3d> points, double gain,
+                           double direct_m) const;
+  void AddRoofPath(const Eigen::Vector3d& s, const Eigen::Vector3d& r,
+                   const std::vector<Blocking>& blocking,
+                   std::vector<PropagationPath>* paths) const;
+  void AddSidePaths(const Eigen::Vector3d& s, const Eigen::Vector3d& r,
+                    const std::vector<Blocking>& blocking,
+                    std::vector<PropagationPath>* paths) const;
+  std::optional<PropagationPath> SidePath(const Eigen::Vector3d& s, const Eigen::Vector3d& r,
+                                          std::vector<int> around,
+                                          std::vector<Eigen::Vector2d> hull, bool left,
+                                          double longest_m) const;
+  void AddGroundPath(const Eigen::Vector3d& s, const Eigen::Vector3d& r,
+                     std::vector<PropagationPath>* paths) const;
+  void AddFacadePaths(const Eigen::Vector3d& s, const Eigen::Vector3d& r,
+                      std::vector<PropagationPath>* paths) const;
+
+  CityGeometry city;
+  MovingAir air;
+  PathOptions options;
+  double facade_reflection = 1.0;
+};
+
+PropagationPath PathFinder::Index::MakePath(PathKind kind, std::vector<Eigen::Vector3d> points,
+                                            double gain, double direct_m) const {
+  PropagationPath path;
+  path.kind = kind;
+  path.reflection_gain = gain;
+  bool departed = false;
+  for (size_t i = 0; i + 1 < points.size(); ++i) {
+    const Eigen::Vector3d leg = points[i + 1] - points[i];
+    const double length = leg.norm();
+    path.length_m += length;
+    path.travel_time_s += air.TimeS(points[i], points[i + 1]);
+    // A source on the ground has a first leg of no length to its own reflection point.
+    if (!departed && length > 0.0) {
+      path.departure = leg / length;
+      departed = true;
+    }
+  }
+  if (Diffracted(kind)) path.diffraction_delta_m = std::max(path.length_m - direct_m, 0.0);
+  path.points_m = std::move(points);
+  return path;
+}
+
+// Over the roofs: in the vertical plane of the direct line, the taut string from source
+// to receiver over the roof edges where the line enters and leaves each blocking building.
+void PathFinder::Index::AddRoofPath(const Eigen::Vector3d& s, const Eigen::Vector3d& r,
+                                    const std::vector<Blocking>& blocking,
+                                    std::vector<PropagationPath>* paths) const {
+  const Eigen::Vector2d plan = r.head<2>() - s.head<2>();
+  const double distance = plan.norm();
+  if (distance <= 2.0 * kCornerInsetM) return;
+  std::vector<Eigen::Vector2d> profile;  // (distance along the line, roof height)
+  profile.reserve(2 * blocking.size());
+  for (const Blocking& block : blocking) {
+    for (const double t : {block.t0, block.t1}) {
+      const double along = std::clamp(t * distance, kCornerInsetM, distance - kCornerInsetM);
+      profile.emplace_back(along, city.RoofZ(block.building));
+    }
+  }
+  const std::vector<Eigen::Vector2d> corners = internal::TautStringOver(
+      Eigen::Vector2d(0.0, s.z()), Eigen::Vector2d(distance, r.z()), std::move(profile));
+  if (corners.empty()) return;
+  std::vector<Eigen::Vector3d> points;
+  points.reserve(corners.size() + 2);
+  points.push_back(s);
+  for (const Eigen::Vector2d& corner : corners) {
+    const Eigen::Vector2d xy = s.head<2>() + plan * (corner.x() / distance);
+    points.emplace_back(xy.x(), xy.y(), corner.y());
+  }
+  points.push_back(r);
+  paths->push_back(MakePath(PathKind::kDiffractionRoof, std::move(points), 1.0, (r - s).norm()));
+}
+
+// Around the sides: in plan, the taut string around the convex hull of the buildings in
+// the way, at the height the straight line would have at the same fraction of the way.
+// Where a leg of it runs into another building, that building joins the hull and the
+// string is drawn again.
+void PathFinder::Index::AddSidePaths(const Eigen::Vector3d& s, const Eigen::Vector3d& r,
+                                     const std::vector<Blocking>& blocking,
+                                     std::vector<PropagationPath>* paths) const {
+  std::vector<int> around;
+  for (const Blocking& block : blocking) around.push_back(block.building);
+  std::sort(around.begin(), around.end());
+  around.erase(std::unique(around.begin(), around.end()), around.end());
+  std::vector<Eigen::Vector2d> corners;
+  for (const int building : around) {
+    const auto footprint = city.Footprint(building);
+    corners.insert(corners.end(), footprint.begin(), footprint.end());
+  }
+  const std::vector<Eigen::Vector2d> hull = internal::ConvexHull(std::move(corners));
+  // A longer string would be dropped with the paths too long to matter.
+  double longest_m = std::numeric_limits<double>::infinity();
+  for (const PropagationPath& path : *paths) {
+    longest_m = std::min(longest_m, path.length_m + options.max_extra_length_m);
+  }
+  for (const bool left : {true, false}) {
+    if (auto path = SidePath(s, r, around, hull, left, longest_m)) {
+      paths->push_back(std::move(*path));
+    }
+  }
+}
+
+std::optional<PropagationPath> PathFinder::Index::SidePath(const Eigen::Vector3d& s,
+                                                           const Eigen::Vector3d& r,
+                                                           std::vector<int> around,
+                                                           std::vector<Eigen::Vector2d> hull,
+                                                           bool left, double longest_m) const {
+  std::vector<Blocking> blocking;
+  for (int round = 0; round < kSideRounds; ++round) {
+    const internal::StringsAround strings =
+        internal::TautStringsAround(s.head<2>(), r.head<2>(), hull);
+    const std::vector<Eigen::Vector2d>& corners = left ? strings.left : strings.right;
+    if (corners.empty()) return std::nullopt;
+
+    std::vector<double> along(corners.size() + 2, 0.0);  // plan distance from the source
+    Eigen::Vector2d previous = s.head<2>();
+    for (size_t i = 0; i < corners.size(); ++i) {
+      along[i + 1] = along[i] + (corners[i] - previous).norm();
+      previous = corners[i];
+    }
+    const double plan_m = along[corners.size()] + (r.head<2>() - previous).norm();
+    // The height changes in proportion to the plan distance, so the length is a hypotenuse;
+    // more buildings in the hull only lengthen it.
+    if (std::hypot(plan_m, r.z() - s.z()) > longest_m) return std::nullopt;
+    std::vector<Eigen::Vector3d> points;
+    points.reserve(corners.size() + 2);
+    points.push_back(s);
+    for (size_t i = 0; i < corners.size(); ++i) {
+      const double z = s.z() + (r.z() - s.z()) * along[i + 1] / plan_m;
+      points.emplace_back(corners[i].x(), corners[i].y(), z);
+      if (!city.AboveGround(points.back())) return std::nullopt;
+    }
+    points.push_back(r);
+
+    blocking.clear();
+    for (size_t i = 0; i + 1 < points.size(); ++i) {
+      city.Blockers(points[i], points[i + 1], &blocking);
+    }
+    if (blocking.empty()) {
+      return MakePath(PathKind::kDiffractionSide, std::move(points), 1.0, (r - s).norm());
+    }
+    const size_t before = around.size();
+    for (const Blocking& block : blocking) {
+      if (std::find(around.begin(), around.end(), block.building) != around.end()) continue;
+      around.push_back(block.building);
+      const auto footprint = city.Footprint(block.building);
+      hull.insert(hull.end(), footprint.begin(), footprint.end());
+    }
+    if (around.size() == before) return std::nullopt;  // blocked by its own hull: give up
+    hull = internal::ConvexHull(std::move(hull));
+  }
+  return std::nullopt;
+}
+
+// The image of the source in the ground plane; the reflection point is where the line
+// from the image to the receiver meets the ground.
+void PathFinder::Index::AddGroundPath(const Eigen::Vector3d& s, const Eigen::Vector3d& r,
+                                      std::vector<PropagationPath>* paths) const {
+  const Ground& ground = city.ground();
+  const Eigen::Vector3d normal =
+      Eigen::Vector3d(-ground.slope.x(), -ground.slope.y(), 1.0).normalized();
+  const double source_height = (s.z() - ground.HeightAt(s.head<2>())) * normal.z();
+  const double receiver_height = (r.z() - ground.HeightAt(r.head<2>())) * normal.z();
+  if (source_height + receiver_height <= 0.0) return;  // both on the ground: no bounce
+  const Eigen::Vector3d image = s - 2.0 * source_height * normal;
+  const Eigen::Vector3d bounce =
+      image + (r - image) * (source_height / (source_height + receiver_height));
+  if (!city.ClearOfBuildings(s, bounce) || !city.ClearOfBuildings(bounce, r)) return;
+  paths->push_back(
+      MakePath(PathKind::kGround, {s, bounce, r}, ground.reflection_coefficient, (r - s).norm()));
+}
+
+// First-order echoes: the image of the source in the plane of each wall near the source
+// or the receiver. The echo exists when the line from the image to the receiver meets the
+// wall between its corners, above the ground and below the roof, and both legs are clear.
+void PathFinder::Index::AddFacadePaths(const Eigen::Vector3d& s, const Eigen::Vector3d& r,
+                                       std::vector<PropagationPath>* paths) const {
+  const Eigen::Vector2d s2 = s.head<2>();
+  const Eigen::Vector2d r2 = r.head<2>();
+  const double reach_m = options.max_facade_distance_m;
+  std::vector<int> near;
+  const Eigen::Vector2d centres[] = {s2, r2};
+  city.BuildingsNear(centres, reach_m, &near);
+
+  struct Echo {
+    double length_m;
+    Eigen::Vector3d point_m;
+  };
+  std::vector<Echo> echoes;
+  for (const int building : near) {
+    const double roof_z = city.RoofZ(building);
+    if (std::min(s.z(), r.z()) >= roof_z) continue;  // the echo would pass over the roof
+    const auto corners = city.Footprint(building);
+    const auto walls = city.Walls(building);
+    for (size_t i = 0; i < walls.size(); ++i) {
+      const internal::Wall& wall = walls[i];
+      // Distances in front of the wall (outside the building).
+      const double s_off = wall.offset - wall.inward.dot(s2);
+      const double r_off = wall.offset - wall.inward.dot(r2);
+      if (s_off <= internal::kBoundaryToleranceM || r_off <= internal::kBoundaryToleranceM) {
+        continue;  // the wall faces away from one of them, or one stands against it
+      }
+      const double fraction = s_off / (s_off + r_off);
+      const Eigen::Vector2d image2 = s2 + (2.0 * s_off) * wall.inward;
+      const Eigen::Vector2d hit2 = image2 + fraction * (r2 - image2);
+      const Eigen::Vector2d along_wall(wall.inward.y(), -wall.inward.x());
+      const double along_m = (hit2 - corners[i]).dot(along_wall);
+      if (along_m <= 0.0 || along_m >= wall.length_m) continue;
+      const double z = s.z() + fraction * (r.z() - s.z());
+      if (z >= roof_z || z <= city.ground().HeightAt(hit2)) continue;
+      if ((hit2 - s2).squaredNorm() > reach_m * reach_m &&
+          (hit2 - r2).squaredNorm() > reach_m * reach_m) {
+        continue;
+      }
+      const double length = std::hypot((r2 - image2).norm(), r.z() - s.z());
+      echoes.push_back({length, Eigen::Vector3d(hit2.x(), hit2.y(), z)});
+    }
+  }
+  std::sort(echoes.begin(), echoes.end(),
+            [](const Echo& x, const Echo& y) { return x.length_m < y.length_m; });
+
+  double longest_m = std::numeric_limits<double>::infinity();
+  for (const PropagationPath& path : *paths) {
+    longest_m = std::min(longest_m, path.length_m + options.max_extra_length_m);
+  }
+  int kept = 0;
+  for (const Echo& echo : echoes) {
+    if (kept >= options.max_facade_paths || echo.length_m > longest_m) break;
+    // The shorter leg first: it is the cheaper to trace.
+    const bool source_nearer = (echo.point_m - s).squaredNorm() < (echo.point_m - r).squaredNorm();
+    const Eigen::Vector3d& near_end = source_nearer ? s : r;
+    const Eigen::Vector3d& far_end = source_nearer ? r : s;
+    if (!city.ClearOfBuildings(near_end, echo.point_m) ||
+        !city.ClearOfBuildings(echo.point_m, far_end)) {
+      continue;
+    }
+    paths->push_back(
+        MakePath(PathKind::kFacade, {s, echo.point_m, r}, facade_reflection, (r - s).norm()));
+    longest_m = std::min(longest_m, echo.length_m + options.max_extra_length_m);
+    ++kept;
+  }
+}
+
+PathFinder::PathFinder(const CityModel& city, const Atmosphere& air, const PathOptions& options)
+    : index_(std::make_unique<Index>(city, air, options)) {
+  EARSHOT_CHECK(options.max_facade_paths >= 0);
+  EARSHOT_CHECK(options.max_facade_distance_m >= 0.0 && options.max_extra_length_m >= 0.0);
+}
+
+PathFinder::~PathFinder() = default;
+PathFinder::PathFinder(PathFinder&&) noexcept = default;
+PathFinder& PathFinder::operator=(PathFinder&&) noexcept = default;
+
+bool PathFinder::LineOfSight(const Eigen::Vector3d& a_m, const Eigen::Vector3d& b_m) const {
+  const CityGeometry& city = index_->city;
+  return city.AboveGround(a_m) && city.AboveGround(b_m) && city.ClearOfBuildings(a_m, b_m);
+}
+
+std::vector<PropagationPath> PathFinder::Paths(const Eigen::Vector3d& source_m,
+                                               const Eigen::Vector3d& receiver_m) const {
+  const Index& index = *index_;
+  const CityGeometry& city = index.city;
+  const PathOptions& options = index.options;
+  std::vector<PropagationPath> paths;
+  // Underground or inside a building nothing is heard (nor modelled).
+  if (!city.AboveGround(source_m) || !city.AboveGround(receiver_m) ||
+      city.InsideBuilding(source_m) || city.InsideBuilding(receiver_m)) {
+    return paths;
+  }
+
+  std::vector<Blocking> blocking;
+  city.Blockers(source_m, receiver_m, &blocking);
+  if (blocking.empty()) {
+    paths.push_back(index.MakePath(PathKind::kDirect, {source_m, receiver_m}, 1.0,
+                                   (receiver_m - source_m).norm()));
+  } else if (options.diffraction) {
+    index.AddRoofPath(source_m, receiver_m, blocking, &paths);
+    index.AddSidePaths(source_m, receiver_m, blocking, &paths);
+  }
+  if (options.ground_reflection) index.AddGroundPath(source_m, receiver_m, &paths);
+  if (options.facade_reflections && options.max_facade_paths > 0) {
+    index.AddFacadePaths(source_m, receiver_m, &paths);
+  }
+
+  std::stable_sort(
+      paths.begin(), paths.end(),
+      [](const PropagationPath& a, const PropagationPath& b) { return a.length_m < b.length_m; });
+  if (!paths.empty()) {
+    const double longest_m = paths.front().length_m + options.max_extra_length_m;
+    std::erase_if(paths, [&](const PropagationPath& path) { return path.length_m > longest_m; });
+  }
+  return paths;
+}
+
+}  // namespace earshot::sim
