@@ -27,6 +27,9 @@ constexpr double kAmbientPressurePa = 101325.0;
 // Whitham's law is a far-field law (miss distance ≫ the bullet's length); closer than
 // this it is held at its value here rather than growing without bound.
 constexpr double kMinMissDistanceM = 1.0;
+// Below this Mach number the flow round the bullet is transonic: the far-field law no
+// longer holds and the bow shock weakens and stands off. The crack ends there.
+constexpr double kMinShockMach = 1.1;
 
 double CosAngle(const Eigen::Vector3d& a, const Eigen::Vector3d& b) {
   const double norms = a.norm() * b.norm();
@@ -78,37 +81,70 @@ std::vector<float> BlastAt1mPa(const Emission& emission, const Eigen::Vector3d& 
 std::optional<ShockArrival> BulletShockAt(const Emission& emission,
                                           const Eigen::Vector3d& receiver_m,
                                           double speed_of_sound_mps, double max_range_m) {
-  const double v = emission.bullet_speed_mps;
+  return BulletShockAt(emission, receiver_m, speed_of_sound_mps, max_range_m,
+                       kBulletSpeedDecayLengthM);
+}
+
+std::optional<ShockArrival> BulletShockAt(const Emission& emission,
+                                          const Eigen::Vector3d& receiver_m,
+                                          double speed_of_sound_mps, double max_range_m,
+                                          double speed_decay_length_m) {
+  const double v0 = emission.bullet_speed_mps;
   const double c = speed_of_sound_mps;
-  EARSHOT_CHECK(c > 0.0);
-  if (!(v > c)) return std::nullopt;
+  const double decay_m = speed_decay_length_m;
+  EARSHOT_CHECK(c > 0.0 && decay_m > 0.0);
+  if (!(v0 > kMinShockMach * c)) return std::nullopt;
   const double axis_norm = emission.axis.norm();
   EARSHOT_CHECK(axis_norm > 0.0);
   const Eigen::Vector3d direction = emission.axis / axis_norm;
-
-  // The bullet flies straight at constant speed. The shock that reaches the receiver is
-  // the wavelet, emitted at s metres down range, that arrives first: d/ds of
-  // s/v + |receiver − point(s)|/c vanishes where the ray to the receiver leaves the
-  // trajectory at acos(c/v) from it, i.e. normal to the Mach cone, whose half-angle is
-  // asin(c/v). With the receiver `along` metres down range at miss distance b, that
-  // point is b·c/√(v² − c²) short of the closest approach.
   const Eigen::Vector3d offset = receiver_m - emission.position_m;
   const double along_m = offset.dot(direction);
   const double miss_m = (offset - along_m * direction).norm();
-  const double root = std::sqrt(v * v - c * c);
-  const double s_m = along_m - miss_m * c / root;
-  // Behind the muzzle (or outside the cone it starts): no separate crack, the muzzle's
-  // own wavelet is part of the blast. Past the range: the bullet has landed.
-  if (s_m <= 0.0 || s_m > max_range_m) return std::nullopt;
+
+  const bool constant_speed = std::isinf(decay_m);
+  const auto speed_at = [&](double s_m) {
+    return constant_speed ? v0 : v0 * std::exp(-s_m / decay_m);
+  };
+  const auto flight_time_s = [&](double s_m) {
+    return constant_speed ? s_m / v0 : decay_m / v0 * std::expm1(s_m / decay_m);
+  };
+  const double end_m = constant_speed
+                           ? max_range_m
+                           : std::min(max_range_m, decay_m * std::log(v0 / (kMinShockMach * c)));
+
+  // Each point s metres down range sends a wavelet at flight_time(s); the shock is the
+  // earliest at the receiver, where d/ds [flight_time(s) + |receiver − point(s)|/c]
+  // vanishes: the ray to the receiver leaves the trajectory at acos(c/v(s)) from it,
+  // normal to the Mach cone (half-angle asin(c/v)). g(s) below falls as s grows (the ray
+  // turns back, the bullet slows), so the point is its one zero in [0, end].
+  const auto g = [&](double s_m) {
+    const double ahead_m = along_m - s_m;
+    return ahead_m / std::hypot(ahead_m, miss_m) - c / speed_at(s_m);
+  };
+  // Behind the muzzle (or outside the cone it starts): no separate crack, the muzzle's own
+  // wavelet is part of the blast. Past the end: the bullet has landed or gone transonic.
+  if (!(g(0.0) > 0.0) || g(end_m) > 0.0) return std::nullopt;
+  double s_m = 0.0;
+  if (constant_speed) {
+    s_m = along_m - miss_m * c / std::sqrt(v0 * v0 - c * c);  // g's zero in closed form
+  } else {
+    double lo_m = 0.0, hi_m = end_m;
+    for (int i = 0; i < 100 && hi_m - lo_m > 1e-9; ++i) {
+      const double mid_m = 0.5 * (lo_m + hi_m);
+      (g(mid_m) > 0.0 ? lo_m : hi_m) = mid_m;
+    }
+    s_m = 0.5 * (lo_m + hi_m);
+  }
 
   ShockArrival shock;
   shock.emission_point_m = emission.position_m + s_m * direction;
-  shock.time_after_shot_s = s_m / v + (receiver_m - shock.emission_point_m).norm() / c;
+  shock.time_after_shot_s = flight_time_s(s_m) + (receiver_m - shock.emission_point_m).norm() / c;
   shock.miss_distance_m = miss_m;
 
-  // Whitham's far-field N-wave: Δp = 0.53 p0 (M² − 1)^(1/8) d / (b^(3/4) l^(1/4)),
+  // Whitham's far-field N-wave at the bullet's Mach number where the shock left:
+  // Δp = 0.53 p0 (M² − 1)^(1/8) d / (b^(3/4) l^(1/4)),
   // T = 1.82 M b^(1/4) d / (c (M² − 1)^(3/8) l^(1/4)).
-  const double mach = v / c;
+  const double mach = speed_at(s_m) / c;
   const double beta = std::sqrt(mach * mach - 1.0);
   const double b = std::max(miss_m, kMinMissDistanceM);
   const double l_quarter = std::pow(kBulletLengthM, 0.25);

@@ -22,7 +22,7 @@ namespace earshot::sim {
 struct SourceTraits {
   double peak_db_spl_at_1m_min = 140.0;  // scenario generators draw the level in this range
   double peak_db_spl_at_1m_max = 160.0;
-  double positive_phase_s = 1e-3;  // Friedlander T, or the main lobe of other shapes
+  double positive_phase_s = 1e-3;        // Friedlander T, or the main lobe of other shapes
   double dominant_frequency_hz = 500.0;  // where most of the energy is (for pulse-only mode)
   double bullet_speed_mps = 0.0;         // > c for supersonic rifles
   // Front-to-back level difference of the blast, dB (0: omnidirectional).
@@ -54,11 +54,22 @@ struct ShockArrival {
   double peak_pa = 0.0;            // at the receiver (already includes its own decay)
   double duration_s = 0.0;         // N-wave length (Whitham)
 };
-// Empty when the bullet is subsonic, the receiver is behind the muzzle or outside the
-// cone, or the trajectory's range (`max_range_m`) ends first.
+// Empty when the bullet is subsonic (or barely supersonic), the receiver is behind the
+// muzzle or outside the cone, or the trajectory's range (`max_range_m`) ends first.
+//
+// The bullet leaves the muzzle at the emission's bullet_speed_mps and slows as drag ∝ v²
+// makes it: v(s) = v0·exp(−s/L) after s metres, L = kBulletSpeedDecayLengthM. The crack
+// is modelled while the bullet is faster than 1.1 c (below, the flow is transonic). The
+// overload takes another L; infinity gives a bullet of constant speed, whose arrival has
+// the closed form of docs/simulation.md.
+inline constexpr double kBulletSpeedDecayLengthM = 1000.0;
 std::optional<ShockArrival> BulletShockAt(const Emission& emission,
                                           const Eigen::Vector3d& receiver_m,
                                           double speed_of_sound_mps, double max_range_m = 800.0);
+std::optional<ShockArrival> BulletShockAt(const Emission& emission,
+                                          const Eigen::Vector3d& receiver_m,
+                                          double speed_of_sound_mps, double max_range_m,
+                                          double speed_decay_length_m);
 
 // The N-wave itself, sampled; sample 0 is its front.
 std::vector<float> NWavePa(const ShockArrival& shock, double sample_rate_hz);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <vector>
 
@@ -260,12 +261,14 @@ TEST(BulletShockTest, ArrivesBeforeTheBlastAheadOfTheShooter) {
   }
 }
 
-TEST(BulletShockTest, ArrivalTimeIsTheClosedFormAndTheEarliestWavelet) {
+constexpr double kConstantSpeed = std::numeric_limits<double>::infinity();
+
+TEST(BulletShockTest, ConstantSpeedArrivalIsTheClosedFormAndTheEarliestWavelet) {
   const double v = 900.0, c = kSpeedOfSoundMps;
   const Emission shot = RifleShot(v);
   const double along = 150.0, miss = 25.0;
   const Eigen::Vector3d receiver = shot.position_m + Eigen::Vector3d(along, 0.0, miss);
-  const std::optional<ShockArrival> shock = BulletShockAt(shot, receiver, c);
+  const std::optional<ShockArrival> shock = BulletShockAt(shot, receiver, c, 800.0, kConstantSpeed);
   ASSERT_TRUE(shock.has_value());
   // By hand: t = along/v + b √(v² − c²) / (c v).
   const double expected_s = along / v + miss * std::sqrt(v * v - c * c) / (c * v);
@@ -279,10 +282,34 @@ TEST(BulletShockTest, ArrivalTimeIsTheClosedFormAndTheEarliestWavelet) {
   EXPECT_NEAR(shock->time_after_shot_s, earliest, 1e-7);
   // The ray to the receiver is normal to the Mach cone: it leaves the trajectory at
   // acos(c/v), so the cone's surface makes the Mach angle asin(c/v) with it.
-  const Eigen::Vector3d ray = (receiver - shock->emission_point_m).normalized();
-  EXPECT_NEAR(ray.dot(Eigen::Vector3d::UnitX()), c / v, 1e-12);
-  EXPECT_NEAR(std::asin(c / v), std::numbers::pi / 2 - std::acos(ray.dot(Eigen::Vector3d::UnitX())),
-              1e-12);
+  const double cos_ray = (receiver - shock->emission_point_m).normalized().x();
+  EXPECT_NEAR(cos_ray, c / v, 1e-12);
+  EXPECT_NEAR(std::numbers::pi / 2 - std::acos(cos_ray), std::asin(c / v), 1e-12);
+}
+
+TEST(BulletShockTest, WithDragTheShockIsStillTheEarliestWaveletAndComesLater) {
+  const double v0 = 900.0, c = kSpeedOfSoundMps, decay_m = kBulletSpeedDecayLengthM;
+  const Emission shot = RifleShot(v0);
+  const Eigen::Vector3d receiver = shot.position_m + Eigen::Vector3d(300.0, 40.0, 0.0);
+  const std::optional<ShockArrival> shock = BulletShockAt(shot, receiver, c);
+  ASSERT_TRUE(shock.has_value());
+  // Flight time to s with v(s) = v0 e^(−s/L): (L/v0)(e^(s/L) − 1).
+  double earliest = 1e9;
+  for (double s = 0.0; s <= 800.0; s += 0.001) {
+    const Eigen::Vector3d point = shot.position_m + s * Eigen::Vector3d::UnitX();
+    earliest =
+        std::min(earliest, decay_m / v0 * std::expm1(s / decay_m) + (receiver - point).norm() / c);
+  }
+  EXPECT_NEAR(shock->time_after_shot_s, earliest, 1e-7);
+  // The local Mach condition at the emission point.
+  const double s = (shock->emission_point_m - shot.position_m).x();
+  const double cos_ray = (receiver - shock->emission_point_m).normalized().x();
+  EXPECT_NEAR(cos_ray, c / (v0 * std::exp(-s / decay_m)), 1e-9);
+  const std::optional<ShockArrival> constant =
+      BulletShockAt(shot, receiver, c, 800.0, kConstantSpeed);
+  ASSERT_TRUE(constant.has_value());
+  EXPECT_GT(shock->time_after_shot_s, constant->time_after_shot_s);
+  EXPECT_LT(shock->time_after_shot_s, (receiver - shot.position_m).norm() / c);  // before the blast
 }
 
 TEST(BulletShockTest, NoneBehindTheMuzzleWhenSubsonicOrPastTheRange) {
@@ -294,13 +321,18 @@ TEST(BulletShockTest, NoneBehindTheMuzzleWhenSubsonicOrPastTheRange) {
   EXPECT_FALSE(BulletShockAt(RifleShot(320.0), ahead, kSpeedOfSoundMps).has_value());
   EXPECT_FALSE(BulletShockAt(RifleShot(0.0), ahead, kSpeedOfSoundMps).has_value());
   EXPECT_FALSE(BulletShockAt(shot, ahead, kSpeedOfSoundMps, 100.0).has_value());
+  // Far down range the slowing bullet has gone transonic (1.1 c at L ln(v0/1.1c) ≈ 870 m)
+  // before the point that would reach the receiver; at constant speed it still cracks.
+  const Eigen::Vector3d far = shot.position_m + Eigen::Vector3d(1500.0, 10.0, 0.0);
+  EXPECT_FALSE(BulletShockAt(shot, far, kSpeedOfSoundMps, 3000.0).has_value());
+  EXPECT_TRUE(BulletShockAt(shot, far, kSpeedOfSoundMps, 3000.0, kConstantSpeed).has_value());
 }
 
 TEST(BulletShockTest, WhithamScalingOfDurationAndPeak) {
   const Emission shot = RifleShot(900.0);
   const auto at_miss = [&](double miss) {
     return *BulletShockAt(shot, shot.position_m + Eigen::Vector3d(400.0, miss, 0.0),
-                          kSpeedOfSoundMps);
+                          kSpeedOfSoundMps, 800.0, kConstantSpeed);
   };
   const ShockArrival near = at_miss(5.0), far = at_miss(80.0);
   // Sixteen times the distance: twice the duration, an eighth of the peak.
