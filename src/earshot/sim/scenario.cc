@@ -7,7 +7,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <set>
 #include <sstream>
 
@@ -29,6 +28,9 @@ using internal::ScenarioSpec;
 
 // Margin of a live-fire scene before its first and after its last test, seconds.
 constexpr double kLivefireMarginS = 30.0;
+// Generated emissions beyond this are a slip in the rates (a day of July 4th in a
+// district is about 200000), refused before they fill the memory.
+constexpr double kMaxGeneratedEmissions = 1e7;
 // A shooter's GPS survey point stands about this far above the ground.
 constexpr double kShooterHeightM = 1.0;
 
@@ -56,7 +58,7 @@ class Expansion {
   Result<void> PlaceSensors();
   Result<void> PlanGivenEvents();
   void BuildCity();
-  void GenerateEvents();
+  Result<void> GenerateEvents();
   void ExpandEvents();
 
   // Refuses a given point below the ground plane.
@@ -265,17 +267,31 @@ void Expansion::BuildCity() {
   }
 }
 
-void Expansion::GenerateEvents() {
-  if (spec_.event_generators.empty()) return;
+Result<void> Expansion::GenerateEvents() {
+  if (spec_.event_generators.empty()) return {};
   const Scene& scene = scenario_.scene;
-  const internal::BuildingIndex index(scene.city.buildings);
   const double duration_s = NanosToSeconds(scene.end_ns - scene.start_ns);
+  // Refuse rates that would fill the memory before drawing a single event.
+  for (const internal::EventGeneratorSpec& generator : spec_.event_generators) {
+    double emissions = 0.0;
+    for (const auto& [kind, per_hour] : generator.rates_per_hour) {
+      emissions += per_hour * duration_s / 3600.0 * internal::ExpectedEmissionsPerEvent(kind);
+    }
+    if (emissions > kMaxGeneratedEmissions) {
+      return Fail(source_, "key " + generator.key + ".rates_per_hour",
+                  "expected rates that give at most 10000000 emissions over the scene, got "
+                  "rates that give about " +
+                      std::to_string(static_cast<int64_t>(emissions)));
+    }
+  }
+  const internal::BuildingIndex index(scene.city.buildings);
   for (const internal::EventGeneratorSpec& generator : spec_.event_generators) {
     std::vector<EventPlan> generated = internal::GenerateEventPlans(
         generator, spec_.seed, scene.start_ns, duration_s, scene.city.ground, index);
     plans_.insert(plans_.end(), std::make_move_iterator(generated.begin()),
                   std::make_move_iterator(generated.end()));
   }
+  return {};
 }
 
 void Expansion::ExpandEvents() {
@@ -326,7 +342,7 @@ Result<Scenario> Expansion::Run() {
   if (auto ok = PlaceSensors(); !ok) return std::unexpected(ok.error());
   if (auto ok = PlanGivenEvents(); !ok) return std::unexpected(ok.error());
   BuildCity();
-  GenerateEvents();
+  if (auto ok = GenerateEvents(); !ok) return std::unexpected(ok.error());
   ExpandEvents();
   return std::move(scenario_);
 }

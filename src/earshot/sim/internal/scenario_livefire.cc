@@ -211,8 +211,8 @@ Result<LivefirePlan> ReadLivefirePlan(const LivefireSpec& spec,
     EventPlan event;
     event.id = test;
     event.kind = SourceKind::kHandgun;
-    event.description = (survey->firearm.empty() ? std::string("handgun") : survey->firearm) +
-                        ", live-fire " + dir.filename().string() + " " + test;
+    // The firearm as the survey names it, so that a written survey says the same.
+    event.description = survey->firearm.empty() ? std::string("handgun") : survey->firearm;
     event.stream = "livefire/" + test;
     event.position_m = survey->position_m;
     event.time_ns =

@@ -29,7 +29,7 @@ struct LivefireSensor {
 struct LivefirePlan {
   std::string group;                    // the firing position, "FP1"
   std::vector<LivefireSensor> sensors;  // in order of first appearance
-  // One per test, id "test_NNN", description the firearm and the test; `stream`
+  // One per test, id "test_NNN", description the survey's firearm; `stream`
   // "livefire/test_NNN". The first round's time is the earliest time that at least three
   // sensors' pulses agree on, each pulse moved back by its travel time from the survey
   // point at the test's speed of sound (within 50 ms); without such a time, the survey's

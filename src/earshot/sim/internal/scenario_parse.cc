@@ -1,9 +1,7 @@
 #include "earshot/sim/internal/scenario_parse.h"
 
 #include <array>
-#include <cmath>
 #include <filesystem>
-#include <limits>
 
 #include "earshot/core/time.h"
 #include "earshot/sim/internal/scenario_json.h"

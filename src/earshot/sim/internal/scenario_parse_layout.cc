@@ -12,6 +12,7 @@ using nlohmann::json;
 
 constexpr NumberRule kHeightAboveGround{
     .min = 0.0, .max = 1000.0, .what = "a height above the ground in metres, 0..1000"};
+constexpr double kMaxGeneratedBuildings = 1e6;
 constexpr NumberRule kReflection{
     .min = 0.0, .max = 1.0, .what = "a pressure reflection coefficient, 0..1"};
 
@@ -122,6 +123,17 @@ Result<CityGeneratorSpec> ParseCityGenerator(ObjectReader generator,
   spec.max_height_m = *high;
   spec.coverage = *coverage;
   spec.clearance_m = *clearance;
+  // A block holds 4 buildings on average; a million is a city of 250 km² at 80 m blocks.
+  const double pitch_m = spec.block_size_m + spec.street_width_m;
+  const double buildings =
+      4.0 * std::floor(spec.area.width_m / pitch_m) * std::floor(spec.area.height_m / pitch_m);
+  if (buildings > kMaxGeneratedBuildings) {
+    return std::unexpected(generator.place()
+                               .Child("block_size_m")
+                               .Refuse("expected blocks large enough for at most 1000000 buildings "
+                                       "over the area, got about " +
+                                       std::to_string(static_cast<int64_t>(buildings))));
+  }
   EARSHOT_SCENARIO_TRY_VOID(generator.RefuseUnknownKeys());
   return spec;
 }
