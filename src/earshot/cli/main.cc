@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   earshot::cli::AddEvalCommand(app, &exit_code);
   earshot::cli::AddDetectCommand(app, &exit_code);
   earshot::cli::AddSensorCommand(app, &exit_code);
+  earshot::cli::AddSimulateCommand(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
