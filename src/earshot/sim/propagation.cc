@@ -24,8 +24,10 @@ constexpr double kNearFieldM = 0.1;
 // A taut string's corners are kept this far inside the ends of the direct line, so that
 // a corner above a wall the source stands against still leaves a leg to climb it.
 constexpr double kCornerInsetM = 1e-7;
-// Rounds of widening the set of buildings a side path goes around, when its legs run into
-// buildings that did not block the direct line.
+// Rounds of widening the set of buildings a side path goes around, when a leg of it runs
+// into buildings that did not block the direct line. Each round costs about a trace of
+// the direct line; four find most of the side paths that exist in a city of street blocks
+// (bench/propagation_benchmark.cc).
 constexpr int kSideRounds = 4;
 
 // The leg-wise travel time of atmosphere.h, with the speed and wind worked out once.
@@ -85,9 +87,10 @@ double PathGainAt(const PropagationPath& path, double frequency_hz, const Atmosp
 }
 
 struct PathFinder::Index {
-  Index(const CityModel& city_model, const Atmosphere& air, const PathOptions& path_options)
+  Index(const CityModel& city_model, const Atmosphere& atmosphere, const PathOptions& path_options)
       : city(city_model),
-        air{SpeedOfSoundMps(air.weather.temperature_c), WindVelocityEnMps(air.weather)},
+        air{SpeedOfSoundMps(atmosphere.weather.temperature_c),
+            WindVelocityEnMps(atmosphere.weather)},
         options(path_options),
         facade_reflection(city_model.facade_reflection_coefficient) {}
 
@@ -99,10 +102,18 @@ struct PathFinder::Index {
   void AddSidePaths(const Eigen::Vector3d& s, const Eigen::Vector3d& r,
                     const std::vector<Blocking>& blocking,
                     std::vector<PropagationPath>* paths) const;
+  // Working space of the side paths, kept across rounds and sides.
+  struct SideWork {
+    std::vector<int> around;            // the buildings the string goes around
+    std::vector<Eigen::Vector2d> hull;  // their convex hull
+    std::vector<Eigen::Vector2d> pool;  // corners for the next hull
+    std::vector<Eigen::Vector2d> corners;
+    std::vector<double> along;
+    std::vector<Blocking> blocking;
+  };
   std::optional<PropagationPath> SidePath(const Eigen::Vector3d& s, const Eigen::Vector3d& r,
-                                          std::vector<int> around,
-                                          std::vector<Eigen::Vector2d> hull, bool left,
-                                          double longest_m) const;
+                                          internal::Side side, double longest_m,
+                                          SideWork* work) const;
   void AddGroundPath(const Eigen::Vector3d& s, const Eigen::Vector3d& r,
                      std::vector<PropagationPath>* paths) const;
   void AddFacadePaths(const Eigen::Vector3d& s, const Eigen::Vector3d& r,
@@ -173,47 +184,46 @@ void PathFinder::Index::AddRoofPath(const Eigen::Vector3d& s, const Eigen::Vecto
 void PathFinder::Index::AddSidePaths(const Eigen::Vector3d& s, const Eigen::Vector3d& r,
                                      const std::vector<Blocking>& blocking,
                                      std::vector<PropagationPath>* paths) const {
+  SideWork work;
   std::vector<int> around;
   for (const Blocking& block : blocking) around.push_back(block.building);
   std::sort(around.begin(), around.end());
   around.erase(std::unique(around.begin(), around.end()), around.end());
-  std::vector<Eigen::Vector2d> corners;
   for (const int building : around) {
     const auto footprint = city.Footprint(building);
-    corners.insert(corners.end(), footprint.begin(), footprint.end());
+    work.pool.insert(work.pool.end(), footprint.begin(), footprint.end());
   }
-  const std::vector<Eigen::Vector2d> hull = internal::ConvexHull(std::move(corners));
+  std::vector<Eigen::Vector2d> hull;
+  internal::ConvexHull(work.pool, &hull);
   // A longer string would be dropped with the paths too long to matter.
   double longest_m = std::numeric_limits<double>::infinity();
   for (const PropagationPath& path : *paths) {
     longest_m = std::min(longest_m, path.length_m + options.max_extra_length_m);
   }
-  for (const bool left : {true, false}) {
-    if (auto path = SidePath(s, r, around, hull, left, longest_m)) {
-      paths->push_back(std::move(*path));
-    }
+  for (const internal::Side side : {internal::Side::kLeft, internal::Side::kRight}) {
+    work.around = around;
+    work.hull = hull;
+    if (auto path = SidePath(s, r, side, longest_m, &work)) paths->push_back(std::move(*path));
   }
 }
 
 std::optional<PropagationPath> PathFinder::Index::SidePath(const Eigen::Vector3d& s,
                                                            const Eigen::Vector3d& r,
-                                                           std::vector<int> around,
-                                                           std::vector<Eigen::Vector2d> hull,
-                                                           bool left, double longest_m) const {
-  std::vector<Blocking> blocking;
+                                                           internal::Side side, double longest_m,
+                                                           SideWork* work) const {
   for (int round = 0; round < kSideRounds; ++round) {
-    const internal::StringsAround strings =
-        internal::TautStringsAround(s.head<2>(), r.head<2>(), hull);
-    const std::vector<Eigen::Vector2d>& corners = left ? strings.left : strings.right;
-    if (corners.empty()) return std::nullopt;
-
-    std::vector<double> along(corners.size() + 2, 0.0);  // plan distance from the source
+    std::vector<Eigen::Vector2d>& corners = work->corners;
+    if (!internal::TautStringAround(s.head<2>(), r.head<2>(), work->hull, side, &corners)) {
+      return std::nullopt;
+    }
+    std::vector<double>& along = work->along;  // plan distance from the source to each corner
+    along.assign(corners.size() + 1, 0.0);
     Eigen::Vector2d previous = s.head<2>();
     for (size_t i = 0; i < corners.size(); ++i) {
       along[i + 1] = along[i] + (corners[i] - previous).norm();
       previous = corners[i];
     }
-    const double plan_m = along[corners.size()] + (r.head<2>() - previous).norm();
+    const double plan_m = along.back() + (r.head<2>() - previous).norm();
     // The height changes in proportion to the plan distance, so the length is a hypotenuse;
     // more buildings in the hull only lengthen it.
     if (std::hypot(plan_m, r.z() - s.z()) > longest_m) return std::nullopt;
@@ -227,22 +237,29 @@ std::optional<PropagationPath> PathFinder::Index::SidePath(const Eigen::Vector3d
     }
     points.push_back(r);
 
+    // The first leg that runs into buildings says which join the hull; the legs after it
+    // change with the hull anyway.
+    std::vector<Blocking>& blocking = work->blocking;
     blocking.clear();
-    for (size_t i = 0; i + 1 < points.size(); ++i) {
+    for (size_t i = 0; i + 1 < points.size() && blocking.empty(); ++i) {
       city.Blockers(points[i], points[i + 1], &blocking);
     }
     if (blocking.empty()) {
       return MakePath(PathKind::kDiffractionSide, std::move(points), 1.0, (r - s).norm());
     }
-    const size_t before = around.size();
+    const size_t before = work->around.size();
+    work->pool = work->hull;
     for (const Blocking& block : blocking) {
-      if (std::find(around.begin(), around.end(), block.building) != around.end()) continue;
-      around.push_back(block.building);
+      if (std::find(work->around.begin(), work->around.end(), block.building) !=
+          work->around.end()) {
+        continue;
+      }
+      work->around.push_back(block.building);
       const auto footprint = city.Footprint(block.building);
-      hull.insert(hull.end(), footprint.begin(), footprint.end());
+      work->pool.insert(work->pool.end(), footprint.begin(), footprint.end());
     }
-    if (around.size() == before) return std::nullopt;  // blocked by its own hull: give up
-    hull = internal::ConvexHull(std::move(hull));
+    if (work->around.size() == before) return std::nullopt;  // blocked by its own hull
+    internal::ConvexHull(work->pool, &work->hull);
   }
   return std::nullopt;
 }
@@ -277,6 +294,11 @@ void PathFinder::Index::AddFacadePaths(const Eigen::Vector3d& s, const Eigen::Ve
   const Eigen::Vector2d centres[] = {s2, r2};
   city.BuildingsNear(centres, reach_m, &near);
 
+  // Echoes longer than this would be dropped (the bound tightens as echoes are found).
+  double longest_m = std::numeric_limits<double>::infinity();
+  for (const PropagationPath& path : *paths) {
+    longest_m = std::min(longest_m, path.length_m + options.max_extra_length_m);
+  }
   struct Echo {
     double length_m;
     Eigen::Vector3d point_m;
@@ -288,36 +310,38 @@ void PathFinder::Index::AddFacadePaths(const Eigen::Vector3d& s, const Eigen::Ve
     const auto corners = city.Footprint(building);
     const auto walls = city.Walls(building);
     for (size_t i = 0; i < walls.size(); ++i) {
+      // In the wall's frame: n the distance in front of it (outside the building), t
+      // the distance along it from its first corner. Written out in scalars: this loop
+      // sees every wall near both ends.
       const internal::Wall& wall = walls[i];
-      // Distances in front of the wall (outside the building).
-      const double s_off = wall.offset - wall.inward.dot(s2);
-      const double r_off = wall.offset - wall.inward.dot(r2);
-      if (s_off <= internal::kBoundaryToleranceM || r_off <= internal::kBoundaryToleranceM) {
+      const double nx = wall.inward.x(), ny = wall.inward.y();
+      const double s_n = wall.offset - (nx * s2.x() + ny * s2.y());
+      const double r_n = wall.offset - (nx * r2.x() + ny * r2.y());
+      if (s_n <= internal::kBoundaryToleranceM || r_n <= internal::kBoundaryToleranceM) {
         continue;  // the wall faces away from one of them, or one stands against it
       }
-      const double fraction = s_off / (s_off + r_off);
-      const Eigen::Vector2d image2 = s2 + (2.0 * s_off) * wall.inward;
-      const Eigen::Vector2d hit2 = image2 + fraction * (r2 - image2);
-      const Eigen::Vector2d along_wall(wall.inward.y(), -wall.inward.x());
-      const double along_m = (hit2 - corners[i]).dot(along_wall);
-      if (along_m <= 0.0 || along_m >= wall.length_m) continue;
+      const Eigen::Vector2d& a = corners[i];
+      const double s_t = (s2.x() - a.x()) * ny - (s2.y() - a.y()) * nx;
+      const double r_t = (r2.x() - a.x()) * ny - (r2.y() - a.y()) * nx;
+      // The line from the image (at −s_n) to the receiver meets the wall this far along.
+      const double fraction = s_n / (s_n + r_n);
+      const double hit_t = s_t + fraction * (r_t - s_t);
+      if (hit_t <= 0.0 || hit_t >= wall.length_m) continue;
+      const Eigen::Vector2d hit2 = a + hit_t * Eigen::Vector2d(ny, -nx);
       const double z = s.z() + fraction * (r.z() - s.z());
       if (z >= roof_z || z <= city.ground().HeightAt(hit2)) continue;
       if ((hit2 - s2).squaredNorm() > reach_m * reach_m &&
           (hit2 - r2).squaredNorm() > reach_m * reach_m) {
         continue;
       }
-      const double length = std::hypot((r2 - image2).norm(), r.z() - s.z());
+      const double plan2 = (r_t - s_t) * (r_t - s_t) + (s_n + r_n) * (s_n + r_n);
+      const double length = std::sqrt(plan2 + (r.z() - s.z()) * (r.z() - s.z()));
       echoes.push_back({length, Eigen::Vector3d(hit2.x(), hit2.y(), z)});
     }
   }
   std::sort(echoes.begin(), echoes.end(),
             [](const Echo& x, const Echo& y) { return x.length_m < y.length_m; });
 
-  double longest_m = std::numeric_limits<double>::infinity();
-  for (const PropagationPath& path : *paths) {
-    longest_m = std::min(longest_m, path.length_m + options.max_extra_length_m);
-  }
   int kept = 0;
   for (const Echo& echo : echoes) {
     if (kept >= options.max_facade_paths || echo.length_m > longest_m) break;
@@ -347,12 +371,14 @@ PathFinder::PathFinder(PathFinder&&) noexcept = default;
 PathFinder& PathFinder::operator=(PathFinder&&) noexcept = default;
 
 bool PathFinder::LineOfSight(const Eigen::Vector3d& a_m, const Eigen::Vector3d& b_m) const {
+  EARSHOT_CHECK(a_m.allFinite() && b_m.allFinite());  // scenes are validated where read
   const CityGeometry& city = index_->city;
   return city.AboveGround(a_m) && city.AboveGround(b_m) && city.ClearOfBuildings(a_m, b_m);
 }
 
 std::vector<PropagationPath> PathFinder::Paths(const Eigen::Vector3d& source_m,
                                                const Eigen::Vector3d& receiver_m) const {
+  EARSHOT_CHECK(source_m.allFinite() && receiver_m.allFinite());  // validated where read
   const Index& index = *index_;
   const CityGeometry& city = index.city;
   const PathOptions& options = index.options;

@@ -65,6 +65,13 @@ struct PathOptions {
 
 // Answers path questions for one city. Building it indexes the buildings on a grid so
 // that a city of thousands of buildings answers each question in microseconds.
+//
+// Buildings are solid from below the ground to a flat roof at the ground's height under
+// the footprint's centroid plus height_m. A path may touch a wall, a corner or a roof edge
+// (within a micrometre) without being blocked. A side path that runs into other buildings
+// is drawn again around them too, a few times, before it is given up. Nothing is heard
+// from or at a point under the ground or inside a building. Paths and LineOfSight keep no
+// state: one PathFinder may serve several threads.
 class PathFinder {
  public:
   PathFinder(const CityModel& city, const Atmosphere& air, const PathOptions& options = {});

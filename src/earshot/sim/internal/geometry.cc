@@ -91,21 +91,31 @@ void InsideIntervals(std::span<const Eigen::Vector2d> polygon, const Eigen::Vect
 }
 
 std::vector<Eigen::Vector2d> ConvexHull(std::vector<Eigen::Vector2d> points) {
-  std::sort(points.begin(), points.end(), LexicographicLess());
-  points.erase(std::unique(points.begin(), points.end()), points.end());
-  if (points.size() < 3) return points;
-  std::vector<Eigen::Vector2d> hull(2 * points.size());
-  size_t k = 0;
-  for (size_t i = 0; i < points.size(); ++i) {  // lower hull
-    while (k >= 2 && Cross(hull[k - 1] - hull[k - 2], points[i] - hull[k - 2]) <= 0.0) --k;
-    hull[k++] = points[i];
-  }
-  for (size_t i = points.size() - 1, lower = k + 1; i-- > 0;) {  // upper hull
-    while (k >= lower && Cross(hull[k - 1] - hull[k - 2], points[i] - hull[k - 2]) <= 0.0) --k;
-    hull[k++] = points[i];
-  }
-  hull.resize(k - 1);  // the last point is the first
+  std::vector<Eigen::Vector2d> hull;
+  ConvexHull(points, &hull);
   return hull;
+}
+
+void ConvexHull(std::span<Eigen::Vector2d> points, std::vector<Eigen::Vector2d>* hull) {
+  std::sort(points.begin(), points.end(), LexicographicLess());
+  const size_t n = static_cast<size_t>(std::unique(points.begin(), points.end()) - points.begin());
+  hull->resize(2 * n);
+  if (n < 3) {
+    std::copy(points.begin(), points.begin() + n, hull->begin());
+    hull->resize(n);
+    return;
+  }
+  Eigen::Vector2d* out = hull->data();
+  size_t k = 0;
+  for (size_t i = 0; i < n; ++i) {  // lower hull
+    while (k >= 2 && Cross(out[k - 1] - out[k - 2], points[i] - out[k - 2]) <= 0.0) --k;
+    out[k++] = points[i];
+  }
+  for (size_t i = n - 1, lower = k + 1; i-- > 0;) {  // upper hull
+    while (k >= lower && Cross(out[k - 1] - out[k - 2], points[i] - out[k - 2]) <= 0.0) --k;
+    out[k++] = points[i];
+  }
+  hull->resize(k - 1);  // the last point is the first
 }
 
 std::vector<Eigen::Vector2d> TautStringOver(const Eigen::Vector2d& start,
@@ -154,24 +164,28 @@ SeenRun RunSeenFrom(std::span<const Eigen::Vector2d> hull, const Eigen::Vector2d
 
 }  // namespace
 
-StringsAround TautStringsAround(const Eigen::Vector2d& start, const Eigen::Vector2d& end,
-                                std::span<const Eigen::Vector2d> hull) {
+bool TautStringAround(const Eigen::Vector2d& start, const Eigen::Vector2d& end,
+                      std::span<const Eigen::Vector2d> hull, Side side,
+                      std::vector<Eigen::Vector2d>* corners) {
+  corners->clear();
   const int n = static_cast<int>(hull.size());
-  if (n < 3) return {};
+  if (n < 3) return false;
   const SeenRun from_start = RunSeenFrom(hull, start);
   const SeenRun from_end = RunSeenFrom(hull, end);
-  if (from_start.first < 0 || from_end.first < 0) return {};
-  StringsAround strings;
+  if (from_start.first < 0 || from_end.first < 0) return false;
   // Counter-clockwise round the hull from start to end passes to the right of start → end.
-  for (int i = from_start.last;; i = (i + 1) % n) {
-    strings.right.push_back(hull[i]);
-    if (i == from_end.first) break;
+  if (side == Side::kRight) {
+    for (int i = from_start.last;; i = (i + 1) % n) {
+      corners->push_back(hull[i]);
+      if (i == from_end.first) break;
+    }
+  } else {
+    for (int i = from_start.first;; i = (i + n - 1) % n) {
+      corners->push_back(hull[i]);
+      if (i == from_end.last) break;
+    }
   }
-  for (int i = from_start.first;; i = (i + n - 1) % n) {
-    strings.left.push_back(hull[i]);
-    if (i == from_end.last) break;
-  }
-  return strings;
+  return true;
 }
 
 }  // namespace earshot::sim::internal

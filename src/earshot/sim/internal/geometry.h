@@ -42,6 +42,8 @@ void InsideIntervals(std::span<const Eigen::Vector2d> polygon, const Eigen::Vect
 
 // Convex hull, counter-clockwise, without collinear points (Andrew's monotone chain).
 std::vector<Eigen::Vector2d> ConvexHull(std::vector<Eigen::Vector2d> points);
+// The same into `hull` (its storage reused), sorting `points` in place.
+void ConvexHull(std::span<Eigen::Vector2d> points, std::vector<Eigen::Vector2d>* hull);
 
 // The shortest path from `start` to `end` that passes above every point of `points`
 // (x along the way, y up): the upper convex hull, as the points where it bends, in order.
@@ -51,16 +53,14 @@ std::vector<Eigen::Vector2d> TautStringOver(const Eigen::Vector2d& start,
                                             const Eigen::Vector2d& end,
                                             std::vector<Eigen::Vector2d> points);
 
-// The two taut strings in plan from `start` to `end` around a convex polygon (as
-// ConvexHull gives) that the straight line between them crosses: the corners each bends
-// at, in order from start. Both empty when start or end is inside the polygon or on its
-// boundary.
-struct StringsAround {
-  std::vector<Eigen::Vector2d> left;   // to the left of start → end
-  std::vector<Eigen::Vector2d> right;  // to the right
-};
-StringsAround TautStringsAround(const Eigen::Vector2d& start, const Eigen::Vector2d& end,
-                                std::span<const Eigen::Vector2d> hull);
+// The taut string in plan from `start` to `end` around a convex polygon (as ConvexHull
+// gives) that the straight line between them crosses, on its left or right: the corners
+// it bends at, in order from start (replacing `corners`). False, and no corners, when
+// start or end is inside the polygon or on its boundary.
+enum class Side { kLeft, kRight };  // of the line from start to end
+bool TautStringAround(const Eigen::Vector2d& start, const Eigen::Vector2d& end,
+                      std::span<const Eigen::Vector2d> hull, Side side,
+                      std::vector<Eigen::Vector2d>* corners);
 
 }  // namespace earshot::sim::internal
 

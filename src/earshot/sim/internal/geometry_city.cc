@@ -15,6 +15,9 @@ constexpr double kGroundToleranceM = 1e-6;
 constexpr double kRoofToleranceM = 1e-6;
 // Enough cells for a city tens of kilometres across at 50 m; larger areas get larger cells.
 constexpr double kMaxCells = 4.0 * 1024 * 1024;
+// Buildings more than this many cells across (half-width) are kept out of the
+// neighbourhood grid, so that its search margin stays small.
+constexpr double kBigHalfWidthCells = 2.0;
 
 // Area centroid of a polygon with nonzero area.
 Eigen::Vector2d Centroid(std::span<const Eigen::Vector2d> polygon, double twice_area) {
@@ -32,8 +35,9 @@ Eigen::Vector2d Centroid(std::span<const Eigen::Vector2d> polygon, double twice_
 
 // The parameter range over which the segment a + t·d, t in [0, 1], is within the box;
 // false when it misses it. `inverse_d` is 1/d, component-wise.
-bool ClipToBox(const Eigen::Vector2d& a, const Eigen::Vector2d& d, const Eigen::Vector2d& inverse_d,
-               const Eigen::Vector2d& lo, const Eigen::Vector2d& hi, double* t_lo, double* t_hi) {
+inline bool ClipToBox(const Eigen::Vector2d& a, const Eigen::Vector2d& d,
+                      const Eigen::Vector2d& inverse_d, const Eigen::Vector2d& lo,
+                      const Eigen::Vector2d& hi, double* t_lo, double* t_hi) {
   *t_lo = 0.0;
   *t_hi = 1.0;
   for (int k = 0; k < 2; ++k) {
@@ -133,16 +137,32 @@ CityGeometry::CityGeometry(const CityModel& city, double cell_m) : ground_(city.
       }
     }
   }
+  IndexNeighbourhoods();
 }
 
-std::span<const Eigen::Vector2d> CityGeometry::Footprint(int building) const {
-  const Prism& prism = prisms_[building];
-  return {corners_.data() + prism.first_corner, prism.corner_count};
-}
-
-std::span<const Wall> CityGeometry::Walls(int building) const {
-  const Prism& prism = prisms_[building];
-  return {walls_.data() + prism.first_corner, prism.corner_count};
+void CityGeometry::IndexNeighbourhoods() {
+  // Each building once, in the cell of its box's centre; a search reaches out by the
+  // largest half-width. The few very large buildings are searched one by one.
+  const size_t cell_count = static_cast<size_t>(cells_x_) * static_cast<size_t>(cells_y_);
+  std::vector<std::pair<uint32_t, NearEntry>> listed;  // (cell, entry)
+  for (uint32_t id = 0; id < prisms_.size(); ++id) {
+    const Prism& prism = prisms_[id];
+    const NearEntry entry{prism.box_min, prism.box_max, static_cast<int>(id)};
+    const Eigen::Vector2d half = (prism.box_max - prism.box_min) / 2.0;
+    if (half.maxCoeff() > kBigHalfWidthCells * cell_m_) {
+      big_.push_back(entry);
+      continue;
+    }
+    near_margin_m_ = std::max(near_margin_m_, half.norm());
+    const Eigen::Vector2d centre = prism.box_min + half;
+    listed.emplace_back(CellY(centre.y()) * cells_x_ + CellX(centre.x()), entry);
+  }
+  near_begin_.assign(cell_count + 1, 0);
+  for (const auto& [cell, entry] : listed) ++near_begin_[cell + 1];
+  for (size_t c = 0; c < cell_count; ++c) near_begin_[c + 1] += near_begin_[c];
+  near_.resize(listed.size());
+  std::vector<uint32_t> fill(near_begin_.begin(), near_begin_.end() - 1);
+  for (const auto& [cell, entry] : listed) near_[fill[cell]++] = entry;
 }
 
 int CityGeometry::CellX(double x) const {
@@ -246,7 +266,6 @@ bool CityGeometry::BlockedBy(int building, const Trace& trace,
   const double z0 = trace.a.z();
   if (std::min(z0 + t_lo * trace.dz, z0 + t_hi * trace.dz) >= roof) return false;
 
-  scratch->clear();
   if (prism.convex) {
     // One piece at most: clip to every wall's inner side (Cyrus–Beck). It counts when it
     // reaches kBoundaryToleranceM inside every wall, so that running along a wall or over
@@ -267,10 +286,13 @@ bool CityGeometry::BlockedBy(int building, const Trace& trace,
       }
       if (deep0 >= deep1) return false;
     }
-    scratch->push_back({t0, t1});
-  } else {
-    InsideIntervals(Footprint(building), trace.a2, trace.b.head<2>(), scratch, t_lo, t_hi);
+    // Below the roof at one end of the piece?
+    if (std::min(z0 + t0 * trace.dz, z0 + t1 * trace.dz) >= roof) return false;
+    if (blocking != nullptr) blocking->push_back({building, t0, t1});
+    return true;
   }
+  scratch->clear();
+  InsideIntervals(Footprint(building), trace.a2, trace.b.head<2>(), scratch, t_lo, t_hi);
   bool blocked = false;
   for (const SegmentInterval& piece : *scratch) {
     if (std::min(z0 + piece.t0 * trace.dz, z0 + piece.t1 * trace.dz) >= roof) continue;
@@ -306,28 +328,37 @@ void CityGeometry::BuildingsNear(std::span<const Eigen::Vector2d> centres_m, dou
                                  std::vector<int>* buildings) const {
   if (prisms_.empty()) return;
   const double radius2 = radius_m * radius_m;
+  auto listed_before = [&](size_t k, const NearEntry& entry) {
+    for (size_t j = 0; j < k; ++j) {
+      if (SquaredDistanceToBox(centres_m[j], entry.box_min, entry.box_max) <= radius2) return true;
+    }
+    return false;
+  };
   for (size_t k = 0; k < centres_m.size(); ++k) {
     const Eigen::Vector2d& centre = centres_m[k];
-    const Eigen::Vector2d lo = (centre.array() - radius_m - origin_.array()) / cell_m_;
-    const Eigen::Vector2d hi = (centre.array() + radius_m - origin_.array()) / cell_m_;
-    if (hi.x() < 0.0 || hi.y() < 0.0 || lo.x() >= cells_x_ || lo.y() >= cells_y_) continue;
-    const int x0 = CellX(centre.x() - radius_m), x1 = CellX(centre.x() + radius_m);
-    const int y0 = CellY(centre.y() - radius_m), y1 = CellY(centre.y() + radius_m);
+    // A building is listed in the cell of its centre, at most near_margin_m_ from its box.
+    const double reach_m = radius_m + near_margin_m_;
+    const Eigen::Vector2d lo = centre.array() - reach_m - origin_.array();
+    const Eigen::Vector2d hi = centre.array() + reach_m - origin_.array();
+    if (hi.minCoeff() < 0.0 || lo.x() >= cells_x_ * cell_m_ || lo.y() >= cells_y_ * cell_m_) {
+      continue;
+    }
+    const int x0 = CellX(centre.x() - reach_m), x1 = CellX(centre.x() + reach_m);
+    const int y0 = CellY(centre.y() - reach_m), y1 = CellY(centre.y() + reach_m);
     for (int y = y0; y <= y1; ++y) {
-      for (int x = x0; x <= x1; ++x) {
-        const int cell = y * cells_x_ + x;
-        for (uint32_t i = cell_begin_[cell]; i < cell_begin_[cell + 1]; ++i) {
-          const int id = static_cast<int>(cell_buildings_[i]);
-          const Prism& prism = prisms_[id];
-          // Each building once: in the first cell of the query that it covers.
-          if (x != std::max(x0, prism.cell_x0) || y != std::max(y0, prism.cell_y0)) continue;
-          if (SquaredDistanceToBox(centre, prism.box_min, prism.box_max) > radius2) continue;
-          bool seen = false;  // near an earlier centre, so already listed
-          for (size_t j = 0; j < k && !seen; ++j) {
-            seen = SquaredDistanceToBox(centres_m[j], prism.box_min, prism.box_max) <= radius2;
-          }
-          if (!seen) buildings->push_back(id);
-        }
+      const int row = y * cells_x_;
+      for (uint32_t i = near_begin_[row + x0]; i < near_begin_[row + x1 + 1]; ++i) {
+        const NearEntry& entry = near_[i];
+        if (SquaredDistanceToBox(centre, entry.box_min, entry.box_max) > radius2) continue;
+        if (!listed_before(k, entry)) buildings->push_back(entry.building);
+      }
+    }
+  }
+  for (const NearEntry& entry : big_) {
+    for (size_t k = 0; k < centres_m.size(); ++k) {
+      if (SquaredDistanceToBox(centres_m[k], entry.box_min, entry.box_max) <= radius2) {
+        buildings->push_back(entry.building);
+        break;
       }
     }
   }

@@ -42,9 +42,13 @@ class CityGeometry {
   explicit CityGeometry(const CityModel& city, double cell_m = 50.0);
 
   int building_count() const { return static_cast<int>(prisms_.size()); }
-  std::span<const Eigen::Vector2d> Footprint(int building) const;
+  std::span<const Eigen::Vector2d> Footprint(int building) const {
+    return {corners_.data() + prisms_[building].first_corner, prisms_[building].corner_count};
+  }
   // Walls(b)[i] runs from Footprint(b)[i] to the next corner.
-  std::span<const Wall> Walls(int building) const;
+  std::span<const Wall> Walls(int building) const {
+    return {walls_.data() + prisms_[building].first_corner, prisms_[building].corner_count};
+  }
   double RoofZ(int building) const { return prisms_[building].roof_z; }
   const Ground& ground() const { return ground_; }
 
@@ -107,6 +111,18 @@ class CityGeometry {
   int cells_x_ = 0, cells_y_ = 0;
   std::vector<uint32_t> cell_begin_;
   std::vector<uint32_t> cell_buildings_;
+
+  // For BuildingsNear: every building once, in the cell of its centre (rows of cells are
+  // contiguous), with its box at hand; a search reaches near_margin_m_ beyond its radius.
+  struct NearEntry {
+    Eigen::Vector2d box_min, box_max;
+    int building = 0;
+  };
+  void IndexNeighbourhoods();
+  std::vector<uint32_t> near_begin_;
+  std::vector<NearEntry> near_;
+  std::vector<NearEntry> big_;  // too large for the margin, searched one by one
+  double near_margin_m_ = 0.0;
 };
 
 }  // namespace earshot::sim::internal
