@@ -99,6 +99,28 @@ class ArrivalMixer {
   }
 
  private:
+  struct Blast {
+    std::vector<float> pressure_pa;  // at 1 m on one bearing
+    double peak_pa = 0.0;
+    int emission_index = -1;
+  };
+
+  // The blast of an emission on a path's departure bearing. A source without
+  // directivity sounds the same on every bearing, so its blast (a firework's crackle is
+  // 1.6 s of filtered noise) is made once for all its paths.
+  const Blast& BlastToward(int emission_index, const Eigen::Vector3d& departure) {
+    const Emission& emission = scene_.emissions[emission_index];
+    const bool omnidirectional = TraitsOf(emission.kind).front_to_back_db == 0.0;
+    if (omnidirectional && blast_.emission_index == emission_index) return blast_;
+    blast_.pressure_pa = BlastAt1mPa(emission, departure, clock_.rate_hz);
+    blast_.peak_pa = 0.0;
+    for (float value : blast_.pressure_pa) {
+      blast_.peak_pa = std::max(blast_.peak_pa, static_cast<double>(std::abs(value)));
+    }
+    blast_.emission_index = omnidirectional ? emission_index : -1;
+    return blast_;
+  }
+
   // Cheap tests that rule an emission out before its paths are found: it is too quiet at
   // this distance even on the loudest axis, or every path arrives after the span, or
   // every path has rung out before it.
@@ -126,10 +148,9 @@ class ArrivalMixer {
         DbSplToPa(emission.peak_db_spl_at_1m + kLevelVariationMarginDb + kPeakEstimateMarginDb);
     if (loudest_pa * dominant_gain < inaudible_pa_) return;
 
-    const std::vector<float> blast_pa = BlastAt1mPa(emission, path.departure, clock_.rate_hz);
-    float blast_peak_pa = 0.0f;
-    for (float value : blast_pa) blast_peak_pa = std::max(blast_peak_pa, std::abs(value));
-    if (blast_peak_pa * dominant_gain * DbToRatio(kPeakEstimateMarginDb) < inaudible_pa_) return;
+    const Blast& blast = BlastToward(emission_index, path.departure);
+    const std::vector<float>& blast_pa = blast.pressure_pa;
+    if (blast.peak_pa * dominant_gain * DbToRatio(kPeakEstimateMarginDb) < inaudible_pa_) return;
     const double end_sample =
         front_sample + static_cast<double>(blast_pa.size()) + kFilterTailS * clock_.rate_hz;
     if (end_sample < 0.0) return;  // rang out before the span
@@ -188,6 +209,7 @@ class ArrivalMixer {
   double speed_of_sound_mps_;
   double wind_mps_;
   std::vector<double> converter_response_;
+  Blast blast_;  // the last one made
 };
 
 // A sensor in an outage records nothing: its samples are zeros, as a dropout leaves them
