@@ -65,6 +65,7 @@ void AudioRealTimeFactor(const earshot::sim::Scenario& scenario,
   int recordings = 0;
   size_t arrivals = 0;
   const auto start = Clock::now();
+  const std::clock_t cpu_start = std::clock();
   for (const earshot::sim::DatasetWindow& window : windows) {
     for (const int s : window.audio_sensors) {
       const earshot::sim::RenderedAudio audio =
@@ -74,11 +75,13 @@ void AudioRealTimeFactor(const earshot::sim::Scenario& scenario,
       ++recordings;
     }
   }
+  const double cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   const double seconds = SecondsSince(start);
   std::printf(
-      "audio at %.0f Hz, 1 thread: %d recordings, %.1f s of audio, %zu arrivals, %.2f s wall: "
-      "real-time factor %.1f\n",
-      sample_rate_hz, recordings, audio_s, arrivals, seconds, audio_s / seconds);
+      "audio at %.0f Hz, 1 thread: %d recordings, %.1f s of audio, %zu arrivals, %.2f s wall "
+      "(%.2f s cpu): real-time factor %.1f (%.1f per cpu second)\n",
+      sample_rate_hz, recordings, audio_s, arrivals, seconds, cpu_seconds, audio_s / seconds,
+      audio_s / cpu_seconds);
 }
 
 }  // namespace
