@@ -7,6 +7,8 @@
 #include <set>
 #include <utility>
 
+#include "earshot/audio/audio_file.h"
+#include "earshot/audio/recording_metadata.h"
 #include "earshot/core/time.h"
 #include "earshot/core/weather.h"
 #include "earshot/locate/arrival.h"
@@ -84,6 +86,21 @@ void FitRound(const Round& round, const LivefireTest& test, const locate::Propag
   for (const locate::Arrival& arrival : arrivals) {
     out->fit_residual_ms.push_back(1e3 * locate::ArrivalResidualS(arrival, fit.source, air));
   }
+}
+
+// The median RMS level of the clip's 100 ms blocks, leaving out blocks of exact zeros
+// (samples the recorder never had); NaN when none is left.
+double BackgroundLevelDbSpl(const audio::AudioClip& clip, double full_scale_db_spl) {
+  const size_t block = std::max<size_t>(1, static_cast<size_t>(0.1 * clip.sample_rate_hz));
+  std::vector<double> levels;
+  for (size_t start = 0; start + block <= clip.samples.size(); start += block) {
+    double sum = 0.0;
+    for (size_t i = start; i < start + block; ++i) sum += double{clip.samples[i]} * clip.samples[i];
+    if (sum > 0.0) {
+      levels.push_back(full_scale_db_spl + 10.0 * std::log10(sum / static_cast<double>(block)));
+    }
+  }
+  return Quantile(std::move(levels), 0.5);
 }
 
 int64_t Nanos(double seconds) { return std::llround(seconds * 1e9); }
@@ -169,6 +186,10 @@ const std::vector<Statistic>& Statistics() {
       {"later_pulses",
        "3. Later pulses per direct pulse: same sensor, within the echo window after it",
        &RealismSamples::later_pulses, 2, false},
+      {"quiet_pulses_per_minute",
+       "3b. Pulses before the shot: per sensor and test, in the quiet window before the first "
+       "round reached it, per minute",
+       &RealismSamples::quiet_pulses_per_minute, 1, false},
       {"echo_delay_ms", "4a. Delay of those later pulses after the direct pulse, ms",
        &RealismSamples::echo_delay_ms, 0, false},
       {"echo_relative_level_db", "4b. Level of those later pulses relative to the direct pulse, dB",
@@ -189,9 +210,12 @@ const std::vector<Statistic>& Statistics() {
       {"audio_pulses_per_minute",
        "7a. Audio: pulses our detector finds per minute of audio, one value per file",
        &RealismSamples::audio_pulses_per_minute, 1, false},
-      {"audio_snr_db", "7b. Audio: SNR of the detected pulses, dB", &RealismSamples::audio_snr_db,
+      {"audio_background_db_spl",
+       "7b. Audio: background level, median RMS over 100 ms blocks, one value per file, dB SPL",
+       &RealismSamples::audio_background_db_spl, 1, false},
+      {"audio_snr_db", "7c. Audio: SNR of the detected pulses, dB", &RealismSamples::audio_snr_db,
        1, false},
-      {"audio_level_db", "7c. Audio: level of the detected pulses, dB SPL",
+      {"audio_level_db", "7d. Audio: level of the detected pulses, dB SPL",
        &RealismSamples::audio_level_db, 1, false},
   };
   return statistics;
@@ -392,8 +416,11 @@ bool RealismOptions::IsValid(std::string* error) const {
   if (!(echo_window_s > 0.0) || !std::isfinite(echo_window_s)) {
     return fail("echo_window_s: expected a positive number of seconds");
   }
-  if (!(next_round_guard_s >= 0.0) || !(heard_early_s >= 0.0) || !(heard_late_s > 0.0)) {
-    return fail("next_round_guard_s, heard_early_s, heard_late_s: expected non-negative seconds");
+  if (!(next_round_guard_s >= 0.0) || !(heard_early_s >= 0.0) || !(heard_late_s > 0.0) ||
+      !(quiet_window_s > 0.0)) {
+    return fail(
+        "next_round_guard_s, heard_early_s, heard_late_s, quiet_window_s: expected non-negative "
+        "seconds (the last two positive)");
   }
   return true;
 }
@@ -409,6 +436,7 @@ void RealismSamples::Add(const RealismSamples& other) {
   Append(&fit_residual_ms, other.fit_residual_ms);
   Append(&fit_offset_m, other.fit_offset_m);
   Append(&later_pulses, other.later_pulses);
+  Append(&quiet_pulses_per_minute, other.quiet_pulses_per_minute);
   Append(&echo_delay_ms, other.echo_delay_ms);
   Append(&echo_relative_level_db, other.echo_relative_level_db);
   Append(&sensors_per_round, other.sensors_per_round);
@@ -420,6 +448,7 @@ void RealismSamples::Add(const RealismSamples& other) {
   Append(&audio_pulses_per_minute, other.audio_pulses_per_minute);
   Append(&audio_snr_db, other.audio_snr_db);
   Append(&audio_level_db, other.audio_level_db);
+  Append(&audio_background_db_spl, other.audio_background_db_spl);
 }
 
 RealismSamples SampleTestPulses(const LivefireTest& test,
@@ -441,6 +470,21 @@ RealismSamples SampleTestPulses(const LivefireTest& test,
   }
 
   const std::vector<Round> rounds = EstimateRounds(test, air);
+  if (!rounds.empty()) {
+    for (const auto& [sensor, position_m] : sensors) {
+      const int64_t end_ns = rounds[0].t0_ns + Nanos(travel_s(position_m) - options.heard_early_s);
+      const int64_t begin_ns = end_ns - Nanos(options.quiet_window_s);
+      const auto pulses = by_sensor.find(sensor);
+      const auto quiet =
+          pulses == by_sensor.end()
+              ? 0
+              : std::count_if(pulses->second.begin(), pulses->second.end(), [&](const Pulse* p) {
+                  return p->onset_ns >= begin_ns && p->onset_ns < end_ns;
+                });
+      out.quiet_pulses_per_minute.push_back(60.0 * static_cast<double>(quiet) /
+                                            options.quiet_window_s);
+    }
+  }
   for (size_t k = 0; k < rounds.size(); ++k) {
     const Round& round = rounds[k];
     ++out.rounds;
@@ -509,6 +553,12 @@ Result<RealismSamples> SampleRecording(const std::string& wav_path, const Realis
     out.audio_snr_db.push_back(pulse.snr_db);
     out.audio_level_db.push_back(pulse.level_db_spl);
   }
+  auto metadata = audio::ReadRecordingMetadata(audio::SidecarPathFor(wav_path));
+  if (!metadata) return std::unexpected(metadata.error());
+  auto clip = audio::ReadAudioFile(wav_path);
+  if (!clip) return std::unexpected(clip.error());
+  const double background = BackgroundLevelDbSpl(*clip, metadata->full_scale_db_spl);
+  if (!std::isnan(background)) out.audio_background_db_spl.push_back(background);
   return out;
 }
 
@@ -719,6 +769,7 @@ nlohmann::json RealismReportToJson(const RealismReport& report, const RealismOpt
                     {"next_round_guard_s", options.next_round_guard_s},
                     {"heard_early_s", options.heard_early_s},
                     {"heard_late_s", options.heard_late_s},
+                    {"quiet_window_s", options.quiet_window_s},
                     {"audio", options.audio}};
   const std::vector<std::string> labels = BinLabels(options.distance_edges_m);
   out["groups"] = nlohmann::json::array();

@@ -17,7 +17,9 @@
 //   - Later pulses: per direct pulse, the pulses of the same sensor after it within the
 //     echo window (1 s), closed early before the next round's predicted arrival there;
 //     other rounds' tuple pulses are never counted. Echoes: their delay after the direct
-//     pulse and their level relative to it.
+//     pulse and their level relative to it. Pulses before the shot: each sensor's pulses
+//     in the quiet window before the first round reached it, per minute: the rate of
+//     unrelated impulses.
 //   - Onset error: t − (t0 + τ) of the direct pulses. t0 is a median, so the error's
 //     median is near zero by construction; its spread and tails are what differ. The
 //     survey itself is a few metres off (smartphone GPS), which shows here as a pattern
@@ -29,8 +31,8 @@
 //     tuple, and whether it heard the round at all (any pulse within the heard window
 //     around its predicted arrival), per distance bin.
 //   - Audio, where present: the project's detector (detect/recording.h) on every file;
-//     pulses per minute of audio that exists (gaps excluded), and the SNR and level of
-//     the detected pulses.
+//     pulses per minute of audio that exists (gaps excluded), the SNR and level of the
+//     detected pulses, and the background level (median RMS over 100 ms blocks).
 //
 // Each distribution is shown as counts, 10/50/90 % quantiles and mean for real and
 // simulated, the difference of medians (simulated − real) and the two-sample
@@ -70,6 +72,9 @@ struct RealismOptions {
   // predicted arrival.
   double heard_early_s = 0.05;
   double heard_late_s = 0.2;
+  // Pulses before the shot: each sensor's pulses in this stretch before its predicted
+  // arrival of the first round (ending `heard_early_s` before it), as a rate.
+  double quiet_window_s = 1.5;
   bool audio = true;  // run the detector on the audio files
   detect::RecordingOptions recording;
 
@@ -92,6 +97,9 @@ struct RealismSamples {
   std::vector<double> fit_residual_ms;
   std::vector<double> fit_offset_m;
   std::vector<double> later_pulses;  // count per direct pulse
+  // Per test and sensor of the firing position: its pulses per minute in the quiet
+  // window before the first round reached it (unrelated impulses, the noise rate).
+  std::vector<double> quiet_pulses_per_minute;
   std::vector<double> echo_delay_ms;
   std::vector<double> echo_relative_level_db;  // echo − direct
   std::vector<double> sensors_per_round;       // sensors in each tuple
@@ -105,6 +113,9 @@ struct RealismSamples {
   std::vector<double> audio_pulses_per_minute;  // per file
   std::vector<double> audio_snr_db;             // per detected pulse
   std::vector<double> audio_level_db;
+  // Per file: the median over its 100 ms blocks (all-zero blocks left out) of the RMS
+  // level, dB SPL with the sidecar's calibration: the background the pulses stand on.
+  std::vector<double> audio_background_db_spl;
 
   void Add(const RealismSamples& other);
 };

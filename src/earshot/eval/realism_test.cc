@@ -130,7 +130,8 @@ FakePulse After(const FakePulse& direct, const std::string& id, double delay_ms,
 
 // One round heard by five sensors at 100 m to 10 km, level 130 − 20·log10(d); the
 // farthest 12 ms late; two later pulses at the nearest, and one beyond the window; two
-// sensors outside the tuple, one of which heard the shot.
+// sensors outside the tuple, one of which heard the shot; one pulse 0.5 s before the
+// shot reached S2.
 FakeTest OneRound() {
   FakeTest test;
   const double distances[] = {100, 300, 800, 3000, 10000};
@@ -153,6 +154,7 @@ FakeTest OneRound() {
   FakePulse unrelated = Direct("S6", 600, 70, 10.0);  // ten seconds later
   unrelated.id = "unrelated";
   test.pulses.push_back(unrelated);
+  test.pulses.push_back(After(test.pulses[1], "before", -500.0, 70));  // S2, before the shot
   return test;
 }
 
@@ -214,7 +216,7 @@ TEST_F(RealismTest, OneRoundGivesTheHandComputedFigures) {
   const RealismSamples s = SampleTestPulses((*tests)[0], sensors, RealismOptions{});
 
   EXPECT_EQ(s.rounds, 1);
-  EXPECT_EQ(s.pulses, 10);
+  EXPECT_EQ(s.pulses, 11);
   EXPECT_THAT(s.sensors_per_round, ElementsAre(5));
   EXPECT_THAT(s.direct_distance_m, ElementsAre(100, 300, 800, 3000, 10000));
   EXPECT_THAT(s.direct_snr_db, ElementsAre(10, 20, 30, 40, 50));
@@ -234,6 +236,8 @@ TEST_F(RealismTest, OneRoundGivesTheHandComputedFigures) {
   ASSERT_EQ(s.candidate_distance_m.size(), 7u);  // sensors in id order: S1..S7
   EXPECT_THAT(s.candidate_in_tuple, ElementsAre(1, 1, 1, 1, 1, 0, 0));
   EXPECT_THAT(s.candidate_heard, ElementsAre(1, 1, 1, 1, 1, 0, 1));
+  // One pulse in S2's 1.5 s before the shot: 40 a minute; none at the others.
+  EXPECT_THAT(s.quiet_pulses_per_minute, ElementsAre(0, 40, 0, 0, 0, 0, 0));
 }
 
 TEST_F(RealismTest, ALateRoundIsSeenAsThatShiftOnEverySensor) {
@@ -397,6 +401,10 @@ TEST_F(RealismTest, CountsDetectedPulsesPerMinuteOfAudioThatExists) {
   EXPECT_NEAR(s->audio_pulses_per_minute[0], 10.0, 0.02);
   ASSERT_EQ(s->audio_snr_db.size(), 6u);
   for (double snr : s->audio_snr_db) EXPECT_GT(snr, 20.0);
+  // Uniform noise of ±2e-3 full scale has an RMS of 2e-3/√3: 93 + 20·log10(that) dB SPL;
+  // the zeros are left out, and six clicks do not move the median block.
+  ASSERT_EQ(s->audio_background_db_spl.size(), 1u);
+  EXPECT_NEAR(s->audio_background_db_spl[0], 93.0 + 20 * std::log10(2e-3 / std::sqrt(3.0)), 0.1);
 
   const auto missing = SampleRecording((dir_ / "none.wav").string(), RealismOptions{});
   ASSERT_FALSE(missing.has_value());
