@@ -9,15 +9,15 @@
 #include "earshot/core/error.h"
 
 namespace earshot::audio {
-namespace {
 
-// Guards every FFTW call but execution: the planner and its allocator share global state.
-std::mutex& FftwMutex() {
+std::mutex& FftwPlannerMutex() {
   static std::mutex mutex;
   return mutex;
 }
 
-// The plan for `size`, made on first use. Caller holds FftwMutex().
+namespace {
+
+// The plan for `size`, made on first use. Caller holds FftwPlannerMutex().
 fftwf_plan PlanFor(int size) {
   static std::map<int, fftwf_plan>* const plans = new std::map<int, fftwf_plan>;
   auto found = plans->find(size);
@@ -38,7 +38,7 @@ fftwf_plan PlanFor(int size) {
 
 RealFft::RealFft(int size) : size_(size) {
   EARSHOT_CHECK(size > 0);
-  std::lock_guard<std::mutex> lock(FftwMutex());
+  std::lock_guard<std::mutex> lock(FftwPlannerMutex());
   plan_ = PlanFor(size);
   input_ = fftwf_alloc_real(static_cast<size_t>(size));
   output_ = fftwf_alloc_complex(static_cast<size_t>(bins()));
@@ -46,7 +46,7 @@ RealFft::RealFft(int size) : size_(size) {
 }
 
 RealFft::~RealFft() {
-  std::lock_guard<std::mutex> lock(FftwMutex());
+  std::lock_guard<std::mutex> lock(FftwPlannerMutex());
   fftwf_free(input_);
   fftwf_free(output_);
 }

@@ -15,10 +15,16 @@
 #define EARSHOT_AUDIO_FFT_H_
 
 #include <complex>
+#include <mutex>
 #include <span>
 #include <vector>
 
 namespace earshot::audio {
+
+// The one lock that every FFTW planner and allocator call in the process must hold
+// (fftwf_plan_*, fftwf_malloc/free, fftwf_destroy_plan): they share FFTW's global state,
+// and two modules planning under two different locks would race each other.
+std::mutex& FftwPlannerMutex();
 
 class RealFft {
  public:

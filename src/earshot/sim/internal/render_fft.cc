@@ -6,6 +6,7 @@
 #include <mutex>
 #include <utility>
 
+#include "earshot/audio/fft.h"
 #include "earshot/core/error.h"
 
 namespace earshot::sim::internal {
@@ -16,15 +17,8 @@ struct Plans {
   fftwf_plan inverse = nullptr;
 };
 
-// Guards the planner and FFTW's allocator, which share global state; executing a plan is
-// thread-safe and needs no lock.
-std::mutex& PlannerMutex() {
-  static std::mutex mutex;
-  return mutex;
-}
-
 // The plans for `size`, made on first use and kept for the life of the process. Caller
-// holds PlannerMutex().
+// holds audio::FftwPlannerMutex() (executing a plan is thread-safe and needs no lock).
 Plans PlansFor(int size) {
   static std::map<int, Plans>* const cache = new std::map<int, Plans>;
   auto found = cache->find(size);
@@ -48,7 +42,7 @@ Plans PlansFor(int size) {
 
 RenderFft::RenderFft(int size) : size_(size) {
   EARSHOT_CHECK(size > 0 && size % 2 == 0);
-  std::lock_guard<std::mutex> lock(PlannerMutex());
+  std::lock_guard<std::mutex> lock(audio::FftwPlannerMutex());
   const Plans plans = PlansFor(size);
   forward_plan_ = plans.forward;
   inverse_plan_ = plans.inverse;
@@ -60,7 +54,7 @@ RenderFft::RenderFft(int size) : size_(size) {
 }
 
 RenderFft::~RenderFft() {
-  std::lock_guard<std::mutex> lock(PlannerMutex());
+  std::lock_guard<std::mutex> lock(audio::FftwPlannerMutex());
   fftwf_free(time_);
   fftwf_free(spectrum_);
 }
