@@ -189,6 +189,7 @@ void PathFinder::Index::AddSidePaths(const Eigen::Vector3d& s, const Eigen::Vect
   for (const Blocking& block : blocking) around.push_back(block.building);
   std::sort(around.begin(), around.end());
   around.erase(std::unique(around.begin(), around.end()), around.end());
+  if (static_cast<int>(around.size()) > options.max_side_buildings) return;
   for (const int building : around) {
     const auto footprint = city.Footprint(building);
     work.pool.insert(work.pool.end(), footprint.begin(), footprint.end());
@@ -291,6 +292,7 @@ void PathFinder::Index::AddFacadePaths(const Eigen::Vector3d& s, const Eigen::Ve
   const Eigen::Vector2d r2 = r.head<2>();
   const double reach_m = options.max_facade_distance_m;
   std::vector<int> near;
+  near.reserve(512);
   const Eigen::Vector2d centres[] = {s2, r2};
   city.BuildingsNear(centres, reach_m, &near);
 
@@ -362,7 +364,7 @@ void PathFinder::Index::AddFacadePaths(const Eigen::Vector3d& s, const Eigen::Ve
 
 PathFinder::PathFinder(const CityModel& city, const Atmosphere& air, const PathOptions& options)
     : index_(std::make_unique<Index>(city, air, options)) {
-  EARSHOT_CHECK(options.max_facade_paths >= 0);
+  EARSHOT_CHECK(options.max_facade_paths >= 0 && options.max_side_buildings >= 0);
   EARSHOT_CHECK(options.max_facade_distance_m >= 0.0 && options.max_extra_length_m >= 0.0);
 }
 

@@ -61,6 +61,10 @@ struct PathOptions {
   // Paths more than this much longer than the shortest are dropped.
   double max_extra_length_m = 400.0;
   int max_facade_paths = 6;  // the strongest (shortest) few
+  // Side paths are sought only when at most this many buildings block the direct line:
+  // around a longer row of buildings the string is seldom clear, and it would be far
+  // weaker than the path over the roofs (whose loss here counts one edge only).
+  int max_side_buildings = 8;
 };
 
 // Answers path questions for one city. Building it indexes the buildings on a grid so

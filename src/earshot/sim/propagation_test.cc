@@ -325,6 +325,12 @@ TEST(PathFinderTest, AroundACornerTheSidePathIsTheTwoLegs) {
   // The other way round, past three corners, is also there and longer.
   EXPECT_EQ(Count(paths, PathKind::kDiffractionSide), 2);
   EXPECT_EQ(paths[0].kind, PathKind::kDiffractionSide);
+  // Side paths are sought only behind few enough buildings.
+  PathOptions options = DirectOnly();
+  options.max_side_buildings = 0;
+  const auto over_only = PathFinder(city, StillAir(), options).Paths(s, r);
+  EXPECT_EQ(Count(over_only, PathKind::kDiffractionSide), 0);
+  EXPECT_EQ(Count(over_only, PathKind::kDiffractionRoof), 1);
 }
 
 TEST(PathFinderTest,

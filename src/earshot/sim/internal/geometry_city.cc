@@ -328,14 +328,17 @@ void CityGeometry::BuildingsNear(std::span<const Eigen::Vector2d> centres_m, dou
                                  std::vector<int>* buildings) const {
   if (prisms_.empty()) return;
   const double radius2 = radius_m * radius_m;
-  auto listed_before = [&](size_t k, const NearEntry& entry) {
-    for (size_t j = 0; j < k; ++j) {
-      if (SquaredDistanceToBox(centres_m[j], entry.box_min, entry.box_max) <= radius2) return true;
-    }
-    return false;
+  auto near = [&](const Eigen::Vector2d& centre, const NearEntry& entry) {
+    return SquaredDistanceToBox(centre, entry.box_min, entry.box_max) <= radius2;
   };
   for (size_t k = 0; k < centres_m.size(); ++k) {
     const Eigen::Vector2d& centre = centres_m[k];
+    auto listed_before = [&](const NearEntry& entry) {
+      for (size_t j = 0; j < k; ++j) {
+        if (near(centres_m[j], entry)) return true;
+      }
+      return false;
+    };
     // A building is listed in the cell of its centre, at most near_margin_m_ from its box.
     const double reach_m = radius_m + near_margin_m_;
     const Eigen::Vector2d lo = centre.array() - reach_m - origin_.array();
@@ -349,14 +352,13 @@ void CityGeometry::BuildingsNear(std::span<const Eigen::Vector2d> centres_m, dou
       const int row = y * cells_x_;
       for (uint32_t i = near_begin_[row + x0]; i < near_begin_[row + x1 + 1]; ++i) {
         const NearEntry& entry = near_[i];
-        if (SquaredDistanceToBox(centre, entry.box_min, entry.box_max) > radius2) continue;
-        if (!listed_before(k, entry)) buildings->push_back(entry.building);
+        if (near(centre, entry) && !listed_before(entry)) buildings->push_back(entry.building);
       }
     }
   }
   for (const NearEntry& entry : big_) {
-    for (size_t k = 0; k < centres_m.size(); ++k) {
-      if (SquaredDistanceToBox(centres_m[k], entry.box_min, entry.box_max) <= radius2) {
+    for (const Eigen::Vector2d& centre : centres_m) {
+      if (near(centre, entry)) {
         buildings->push_back(entry.building);
         break;
       }
