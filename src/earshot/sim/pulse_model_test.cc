@@ -275,6 +275,50 @@ TEST(PulseModelTest, PulsesAreSortedByOnsetAndIdsAreUnique) {
             static_cast<int64_t>(reports.pulses.size()));
 }
 
+TEST(PulseModelTest, EveryCrackerOfAStringArrivesFromItsOwnSpot) {
+  Scene scene = QuietScene(12);
+  Building building;
+  building.footprint_m = {{20, -15}, {40, -15}, {40, 15}, {20, 15}};
+  building.height_m = 12.0;
+  scene.city.buildings.push_back(building);
+  for (int i = 0; i < 6; ++i) {
+    const double angle = 1.05 * i;
+    scene.sensors.push_back(MakeSensor(i, {90.0 * std::cos(angle), 90.0 * std::sin(angle), 6.0}));
+  }
+  // One string of crackers hopping about a metre at a time: one source group.
+  Event event;
+  event.id = "S1";
+  event.kind = SourceKind::kFirecracker;
+  event.event_class = EventClass::kFirecracker;
+  event.time_ns = scene.start_ns + 5 * kSecond;
+  event.rounds = 8;
+  scene.events.push_back(event);
+  for (int r = 0; r < 8; ++r) {
+    Emission emission;
+    emission.kind = SourceKind::kFirecracker;
+    emission.round_index = r;
+    emission.time_ns = event.time_ns + r * 80'000'000LL;
+    emission.position_m = {0.3 * r, 0.25 * r * (r % 2 == 0 ? 1 : -1), 0.5};
+    emission.peak_db_spl_at_1m = 140.0;
+    scene.emissions.push_back(emission);
+  }
+  const PathFinder paths(scene.city, scene.atmosphere);
+  const PulseReports reports = SimulatePulses(scene, paths, {});
+  int checked = 0;
+  for (const SimulatedPulse& p : reports.pulses) {
+    if (!p.truth.first_arrival) continue;
+    const Emission& emission = scene.emissions[static_cast<size_t>(p.truth.emission_index)];
+    const std::vector<PropagationPath> own =
+        paths.Paths(emission.position_m,
+                    scene.sensors[static_cast<size_t>(p.truth.sensor_index)].true_position_m);
+    ASSERT_FALSE(own.empty());
+    EXPECT_EQ(p.truth.true_arrival_ns, emission.time_ns + std::llround(own[0].travel_time_s * 1e9));
+    EXPECT_EQ(p.truth.path, own[0].kind);
+    ++checked;
+  }
+  EXPECT_GE(checked, 8 * 5);
+}
+
 TEST(PulseModelTest, RifleShockWaveIsASeparateEarlierPulse) {
   Scene scene = QuietScene(11);
   // Sensors beside the line of fire, 40-200 m downrange and 30 m to the side.
