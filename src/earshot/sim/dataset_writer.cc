@@ -387,7 +387,7 @@ Result<void> WriteWindowFiles(const std::string& folder, const Scenario& scenari
        FormatIsoUtc(
            first.time_ns - ((first.time_ns % kNanosPerMinute) + kNanosPerMinute) % kNanosPerMinute,
            3)},
-      {"survey_location", DatasetLocation(first.position_m)},
+      {"survey_location", DatasetLocation(first.survey_position_m.value_or(first.position_m))},
       {"creator", kCreator},
       {"description", description},
       {"comment", ""}};

@@ -97,7 +97,7 @@ struct PathFinder::Index {
   PropagationPath MakePath(PathKind kind, std::vector<Eigen::Vector3d> points, double gain,
                            double direct_m) const;
   void AddRoofPath(const Eigen::Vector3d& s, const Eigen::Vector3d& r,
-                   const std::vector<Blocking>& blocking,
+                   const std::vector<Blocking>& blocking, bool over_terrain,
                    std::vector<PropagationPath>* paths) const;
   void AddSidePaths(const Eigen::Vector3d& s, const Eigen::Vector3d& r,
                     const std::vector<Blocking>& blocking,
@@ -148,9 +148,10 @@ PropagationPath PathFinder::Index::MakePath(PathKind kind, std::vector<Eigen::Ve
 }
 
 // Over the roofs: in the vertical plane of the direct line, the taut string from source
-// to receiver over the roof edges where the line enters and leaves each blocking building.
+// to receiver over the roof edges where the line enters and leaves each blocking building,
+// and, when the terrain rises above the line, over the crest of the terrain's profile.
 void PathFinder::Index::AddRoofPath(const Eigen::Vector3d& s, const Eigen::Vector3d& r,
-                                    const std::vector<Blocking>& blocking,
+                                    const std::vector<Blocking>& blocking, bool over_terrain,
                                     std::vector<PropagationPath>* paths) const {
   const Eigen::Vector2d plan = r.head<2>() - s.head<2>();
   const double distance = plan.norm();
@@ -163,6 +164,7 @@ void PathFinder::Index::AddRoofPath(const Eigen::Vector3d& s, const Eigen::Vecto
       profile.emplace_back(along, city.RoofZ(block.building));
     }
   }
+  if (over_terrain) city.TerrainAbove(s, r, &profile);
   const std::vector<Eigen::Vector2d> corners = internal::TautStringOver(
       Eigen::Vector2d(0.0, s.z()), Eigen::Vector2d(distance, r.z()), std::move(profile));
   if (corners.empty()) return;
@@ -265,19 +267,40 @@ std::optional<PropagationPath> PathFinder::Index::SidePath(const Eigen::Vector3d
   return std::nullopt;
 }
 
-// The image of the source in the ground plane; the reflection point is where the line
-// from the image to the receiver meets the ground.
+// The image of the source in the ground's local plane under the bounce. On a plane that is
+// the plane itself; over terrain it is the tangent plane where the bounce falls, found in
+// two steps from the bounce the two heights above their own ground would give on flat
+// ground. The reflection point is where the line from the image to the receiver meets
+// that plane.
 void PathFinder::Index::AddGroundPath(const Eigen::Vector3d& s, const Eigen::Vector3d& r,
                                       std::vector<PropagationPath>* paths) const {
   const Ground& ground = city.ground();
-  const Eigen::Vector3d normal =
-      Eigen::Vector3d(-ground.slope.x(), -ground.slope.y(), 1.0).normalized();
-  const double source_height = (s.z() - ground.HeightAt(s.head<2>())) * normal.z();
-  const double receiver_height = (r.z() - ground.HeightAt(r.head<2>())) * normal.z();
-  if (source_height + receiver_height <= 0.0) return;  // both on the ground: no bounce
-  const Eigen::Vector3d image = s - 2.0 * source_height * normal;
-  const Eigen::Vector3d bounce =
-      image + (r - image) * (source_height / (source_height + receiver_height));
+  Eigen::Vector2d at = s.head<2>();  // where the local plane is taken
+  if (ground.HasTerrain()) {
+    const double hs = s.z() - ground.HeightAt(s.head<2>());
+    const double hr = r.z() - ground.HeightAt(r.head<2>());
+    if (hs + hr <= 0.0) return;
+    at = s.head<2>() + (r.head<2>() - s.head<2>()) * (std::max(hs, 0.0) / (hs + hr));
+  }
+  const int steps = ground.HasTerrain() ? 2 : 1;
+  Eigen::Vector3d bounce;
+  for (int step = 0; step < steps; ++step) {
+    Eigen::Vector2d gradient;
+    const double z0 = ground.HeightAndGradientAt(at, &gradient);
+    const Eigen::Vector3d normal = Eigen::Vector3d(-gradient.x(), -gradient.y(), 1.0).normalized();
+    // Heights along the normal above the plane z = z0 + gradient · (xy − at).
+    const double source_height = (s.z() - z0 - gradient.dot(s.head<2>() - at)) * normal.z();
+    const double receiver_height = (r.z() - z0 - gradient.dot(r.head<2>() - at)) * normal.z();
+    // Both on the plane (no bounce), or one under it (the plane is not the ground
+    // between them: a crest or a hollow).
+    if (source_height + receiver_height <= 0.0 || source_height < -1e-9 ||
+        receiver_height < -1e-9) {
+      return;
+    }
+    const Eigen::Vector3d image = s - 2.0 * source_height * normal;
+    bounce = image + (r - image) * (source_height / (source_height + receiver_height));
+    at = bounce.head<2>();
+  }
   if (!city.ClearOfBuildings(s, bounce) || !city.ClearOfBuildings(bounce, r)) return;
   paths->push_back(
       MakePath(PathKind::kGround, {s, bounce, r}, ground.reflection_coefficient, (r - s).norm()));
@@ -331,7 +354,7 @@ void PathFinder::Index::AddFacadePaths(const Eigen::Vector3d& s, const Eigen::Ve
       if (hit_t <= 0.0 || hit_t >= wall.length_m) continue;
       const Eigen::Vector2d hit2 = a + hit_t * Eigen::Vector2d(ny, -nx);
       const double z = s.z() + fraction * (r.z() - s.z());
-      if (z >= roof_z || z <= city.ground().HeightAt(hit2)) continue;
+      if (z >= roof_z || z <= city.GroundZ(hit2)) continue;
       if ((hit2 - s2).squaredNorm() > reach_m * reach_m &&
           (hit2 - r2).squaredNorm() > reach_m * reach_m) {
         continue;
@@ -352,7 +375,9 @@ void PathFinder::Index::AddFacadePaths(const Eigen::Vector3d& s, const Eigen::Ve
     const Eigen::Vector3d& near_end = source_nearer ? s : r;
     const Eigen::Vector3d& far_end = source_nearer ? r : s;
     if (!city.ClearOfBuildings(near_end, echo.point_m) ||
-        !city.ClearOfBuildings(echo.point_m, far_end)) {
+        !city.ClearOfBuildings(echo.point_m, far_end) ||
+        !city.ClearOfTerrain(near_end, echo.point_m) ||
+        !city.ClearOfTerrain(echo.point_m, far_end)) {
       continue;
     }
     paths->push_back(
@@ -375,7 +400,8 @@ PathFinder& PathFinder::operator=(PathFinder&&) noexcept = default;
 bool PathFinder::LineOfSight(const Eigen::Vector3d& a_m, const Eigen::Vector3d& b_m) const {
   EARSHOT_CHECK(a_m.allFinite() && b_m.allFinite());  // scenes are validated where read
   const CityGeometry& city = index_->city;
-  return city.AboveGround(a_m) && city.AboveGround(b_m) && city.ClearOfBuildings(a_m, b_m);
+  return city.AboveGround(a_m) && city.AboveGround(b_m) && city.ClearOfBuildings(a_m, b_m) &&
+         city.ClearOfTerrain(a_m, b_m);
 }
 
 std::vector<PropagationPath> PathFinder::Paths(const Eigen::Vector3d& source_m,
@@ -393,14 +419,19 @@ std::vector<PropagationPath> PathFinder::Paths(const Eigen::Vector3d& source_m,
 
   std::vector<Blocking> blocking;
   city.Blockers(source_m, receiver_m, &blocking);
-  if (blocking.empty()) {
+  // A hill in the way: only the path over its crest; around it, or off the ground beside
+  // it, is not sought.
+  const bool behind_hill = !city.ClearOfTerrain(source_m, receiver_m);
+  if (blocking.empty() && !behind_hill) {
     paths.push_back(index.MakePath(PathKind::kDirect, {source_m, receiver_m}, 1.0,
                                    (receiver_m - source_m).norm()));
   } else if (options.diffraction) {
-    index.AddRoofPath(source_m, receiver_m, blocking, &paths);
-    index.AddSidePaths(source_m, receiver_m, blocking, &paths);
+    index.AddRoofPath(source_m, receiver_m, blocking, behind_hill, &paths);
+    if (!behind_hill) index.AddSidePaths(source_m, receiver_m, blocking, &paths);
   }
-  if (options.ground_reflection) index.AddGroundPath(source_m, receiver_m, &paths);
+  if (options.ground_reflection && !behind_hill) {
+    index.AddGroundPath(source_m, receiver_m, &paths);
+  }
   if (options.facade_reflections && options.max_facade_paths > 0) {
     index.AddFacadePaths(source_m, receiver_m, &paths);
   }

@@ -444,5 +444,123 @@ TEST(PathFinderTest, RandomCityPathsAreConsistent) {
   EXPECT_GT(echoes, 25);
 }
 
+// ---- Terrain: a height surface through known ground points ----------------------------
+
+Ground TerrainThrough(const std::vector<V3>& points, double base_m = 0.0) {
+  Ground ground;
+  ground.base_m = base_m;
+  ground.terrain_points_m = points;
+  return ground;
+}
+
+TEST(TerrainTest, InterpolationIsExactAtTheKnownPointsAndBetweenThem) {
+  Rng rng = Rng::Stream(3, "terrain");
+  std::vector<V3> points;
+  for (int i = 0; i < 40; ++i) {
+    points.emplace_back(rng.Uniform(-1000, 1000), rng.Uniform(-1000, 1000), rng.Uniform(-60, 40));
+  }
+  Ground ground = TerrainThrough(points, -20.0);
+  ground.slope = V2(0.01, -0.02);
+  double lowest = 1e9, highest = -1e9;
+  for (const V3& p : points) {
+    EXPECT_EQ(ground.HeightAt(p.head<2>()), p.z());
+    lowest = std::min(lowest, p.z() - ground.PlaneHeightAt(p.head<2>()));
+    highest = std::max(highest, p.z() - ground.PlaneHeightAt(p.head<2>()));
+  }
+  // Between the points the height over the plane is a weighted mean of the points' own:
+  // within their range, and the gradient is the derivative (checked by differences).
+  for (int i = 0; i < 200; ++i) {
+    const V2 xy(rng.Uniform(-1200, 1200), rng.Uniform(-1200, 1200));
+    V2 gradient;
+    const double z = ground.HeightAndGradientAt(xy, &gradient);
+    EXPECT_GE(z - ground.PlaneHeightAt(xy), lowest - 1e-9);
+    EXPECT_LE(z - ground.PlaneHeightAt(xy), highest + 1e-9);
+    const double h = 1e-4;
+    const V2 numeric((ground.HeightAt(xy + V2(h, 0)) - ground.HeightAt(xy - V2(h, 0))) / (2 * h),
+                     (ground.HeightAt(xy + V2(0, h)) - ground.HeightAt(xy - V2(0, h))) / (2 * h));
+    EXPECT_NEAR(gradient.x(), numeric.x(), 1e-6 * (1.0 + numeric.norm()));
+    EXPECT_NEAR(gradient.y(), numeric.y(), 1e-6 * (1.0 + numeric.norm()));
+  }
+}
+
+TEST(TerrainTest, LocalPlaneGroundImageIsTheFlatClosedFormOnFlatTerrain) {
+  // Known points all at one height: the surface is that plane, whatever the base plane.
+  std::vector<V3> points;
+  for (int x = -500; x <= 500; x += 100) {
+    for (int y = -500; y <= 500; y += 125) points.emplace_back(x + 0.3 * y, y, 12.0);
+  }
+  CityModel city;
+  city.ground = TerrainThrough(points, -30.0);
+  PathOptions options;
+  options.facade_reflections = false;
+  const PathFinder finder(city, StillAir(), options);
+  const double hs = 1.5, hr = 6.0, d = 320.0;
+  const V3 s(-40, 15, 12.0 + hs), r(-40 + 0.8 * d, 15 - 0.6 * d, 12.0 + hr);
+  const auto paths = finder.Paths(s, r);
+  ASSERT_EQ(paths.size(), 2u);
+  EXPECT_EQ(paths[0].kind, PathKind::kDirect);
+  ASSERT_EQ(paths[1].kind, PathKind::kGround);
+  EXPECT_NEAR(paths[1].length_m, std::sqrt(d * d + (hs + hr) * (hs + hr)), 1e-9);
+  EXPECT_NEAR(paths[1].points_m[1].z(), 12.0, 1e-9);
+  EXPECT_NEAR((paths[1].points_m[1] - s).head<2>().norm(), d * hs / (hs + hr), 1e-9);
+}
+
+TEST(TerrainTest, OnAPlateauTheGroundPathDiffersByTwoHsHrOverD) {
+  // A plateau 40 m above the scene's plane (a hill-top position): the reflection is off
+  // the plateau, not off the plane far below, and merges with the direct sound.
+  std::vector<V3> points;
+  for (int x = -300; x <= 900; x += 150) {
+    for (int y = -300; y <= 300; y += 150) points.emplace_back(x, y, 40.0);
+  }
+  CityModel city;
+  city.ground = TerrainThrough(points);
+  PathOptions options;
+  options.facade_reflections = false;
+  const PathFinder finder(city, StillAir(), options);
+  const double hs = 1.5, hr = 6.0;
+  for (const double d : {100.0, 300.0, 600.0}) {
+    const V3 s(0, 0, 40.0 + hs), r(d, 0, 40.0 + hr);
+    const auto paths = finder.Paths(s, r);
+    const PropagationPath* direct = Find(paths, PathKind::kDirect);
+    const PropagationPath* ground = Find(paths, PathKind::kGround);
+    ASSERT_NE(direct, nullptr);
+    ASSERT_NE(ground, nullptr);
+    const double difference = ground->length_m - direct->length_m;
+    EXPECT_NEAR(difference, 2.0 * hs * hr / d, 0.01 * 2.0 * hs * hr / d) << d;
+  }
+}
+
+TEST(TerrainTest, AHillBetweenShieldsAndTheSoundGoesOverItsCrest) {
+  // A ridge 30 m high halfway between two valleys.
+  std::vector<V3> points;
+  for (int y = -600; y <= 600; y += 50) {
+    points.emplace_back(0, y, 0.0);
+    points.emplace_back(200, y, 30.0);
+    points.emplace_back(400, y, 0.0);
+  }
+  CityModel city;
+  city.ground = TerrainThrough(points);
+  const PathFinder finder(city, StillAir());
+  const V3 s(0, 0, 1.5), r(400, 0, 6.0);
+  EXPECT_FALSE(finder.LineOfSight(s, r));
+  const auto paths = finder.Paths(s, r);
+  ASSERT_FALSE(paths.empty());
+  EXPECT_EQ(Find(paths, PathKind::kDirect), nullptr);
+  EXPECT_EQ(Find(paths, PathKind::kGround), nullptr);
+  const PropagationPath* over = Find(paths, PathKind::kDiffractionRoof);
+  ASSERT_NE(over, nullptr);
+  // Over the crest: the taut string touches the ridge (30 m) near x = 200.
+  double top = 0.0;
+  for (const V3& p : over->points_m) top = std::max(top, p.z());
+  EXPECT_NEAR(top, 30.0, 0.5);
+  const double direct_m = (r - s).norm();
+  EXPECT_NEAR(over->diffraction_delta_m, over->length_m - direct_m, 1e-9);
+  // One edge at the crest: the thin-wall lengths √(a² + h²) + √(b² + h²).
+  EXPECT_NEAR(over->length_m, std::hypot(200.0, 28.5) + std::hypot(200.0, 24.0), 0.05);
+  // From the crest both valleys are in sight.
+  EXPECT_TRUE(finder.LineOfSight(s, V3(200, 0, 31.0)));
+  EXPECT_TRUE(finder.LineOfSight(V3(200, 0, 31.0), r));
+}
+
 }  // namespace
 }  // namespace earshot::sim

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -31,8 +32,10 @@ constexpr double kLivefireMarginS = 30.0;
 // Generated emissions beyond this are a slip in the rates (a day of July 4th in a
 // district is about 200000), refused before they fill the memory.
 constexpr double kMaxGeneratedEmissions = 1e7;
-// A shooter's GPS survey point stands about this far above the ground.
-constexpr double kShooterHeightM = 1.0;
+// A shooter's GPS survey point (a phone in the hand) stands about this far above the ground.
+constexpr double kShooterHeightM = 1.5;
+// Known ground points of a live-fire terrain closer than this in plan are one point.
+constexpr double kTerrainPointMergeM = 0.5;
 
 std::string FormatMetres(double value) {
   char buffer[32];
@@ -73,6 +76,7 @@ class Expansion {
   std::vector<std::pair<std::string, Eigen::Vector3d>> sensor_positions_;
   std::set<std::string> sensor_ids_;
   std::vector<EventPlan> plans_;
+  std::map<std::string, Eigen::Vector3d> survey_positions_;  // live-fire: by event id
 };
 
 Result<void> Expansion::ReadLivefire() {
@@ -139,7 +143,20 @@ Result<void> Expansion::SetGround() {
     points.push_back({event.position_m, kShooterHeightM});
   }
   if (!spec_.city.ground_given) {
+    // The plane through them, and the ground under each as a terrain over it.
     city.ground = internal::FitGround(points, spec_.city.ground);
+    for (const internal::StandingPoint& point : points) {
+      const Eigen::Vector2d xy = point.position_m.head<2>();
+      const bool known =
+          std::any_of(city.ground.terrain_points_m.begin(), city.ground.terrain_points_m.end(),
+                      [&](const Eigen::Vector3d& p) {
+                        return (p.head<2>() - xy).norm() < kTerrainPointMergeM;
+                      });
+      if (!known) {
+        city.ground.terrain_points_m.emplace_back(
+            xy.x(), xy.y(), point.position_m.z() - point.height_above_ground_m);
+      }
+    }
     return {};
   }
   for (const internal::StandingPoint& point : points) {
@@ -243,8 +260,14 @@ Result<void> Expansion::PlanGivenEvents() {
     plans_.push_back(std::move(plan));
   }
   if (livefire_) {
+    // The survey's error: one draw for the firing position, every test surveyed alike.
+    Rng rng = Rng::Stream(spec_.seed, "livefire/survey");
+    const double sigma_m = spec_.livefire->survey_sigma_m;
+    const Eigen::Vector3d error(sigma_m * rng.Normal(), sigma_m * rng.Normal(),
+                                1.5 * sigma_m * rng.Normal());
     for (EventPlan& plan : livefire_->events) {
       if (auto ok = claim(plan.id, "livefire.dataset"); !ok) return ok;
+      if (sigma_m > 0.0) survey_positions_[plan.id] = plan.position_m + error;
       plans_.push_back(plan);
     }
   }
@@ -319,6 +342,9 @@ void Expansion::ExpandEvents() {
     event.position_m = plan.position_m;
     event.time_ns = plan.time_ns;
     event.rounds = plan.rounds;
+    if (const auto survey = survey_positions_.find(plan.id); survey != survey_positions_.end()) {
+      event.survey_position_m = survey->second;
+    }
     scene.events.push_back(std::move(event));
     for (Emission& emission :
          internal::ExpandEventPlan(plan, spec_.seed, scene.atmosphere.weather)) {

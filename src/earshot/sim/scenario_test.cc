@@ -780,10 +780,16 @@ TEST_P(ScenarioLivefireTest, ReproducesTheDatasetsPositions) {
     EXPECT_EQ(it->second.at(p), most) << sensor.id;
     EXPECT_EQ(sensor.reported_position_m, sensor.true_position_m);  // gps_sigma_m 0
   }
-  // Nobody below the fitted ground.
+  // The terrain passes through the ground under every sensor and under the shooter.
+  ASSERT_TRUE(scene.city.ground.HasTerrain());
   for (const SimSensor& sensor : scene.sensors) {
-    EXPECT_GE(sensor.true_position_m.z(),
-              scene.city.ground.HeightAt(sensor.true_position_m.head<2>()) + 6.0 - 1e-6);
+    EXPECT_NEAR(sensor.true_position_m.z(),
+                scene.city.ground.HeightAt(sensor.true_position_m.head<2>()) + 6.0, 1e-9);
+  }
+  for (const Event& event : scene.events) {
+    EXPECT_NEAR(event.position_m.z(), scene.city.ground.HeightAt(event.position_m.head<2>()) + 1.5,
+                1e-9);
+    EXPECT_FALSE(event.survey_position_m.has_value());  // survey_sigma_m 0: exact
   }
   // The scene spans the tests.
   EXPECT_LT(scene.start_ns, scene.events.front().time_ns);
@@ -808,6 +814,17 @@ TEST(ScenarioLivefireFileTest, CommittedScenariosReadTheirFiringPositions) {
     EXPECT_EQ(scenario.output.group, fp);
     EXPECT_EQ(scenario.scene.events.size(), 18u) << fp;
     EXPECT_GT(scenario.scene.sensors.size(), 20u) << fp;
+    // The survey is off by one error for the whole position; the event stays true.
+    const Event& first = scenario.scene.events.front();
+    ASSERT_TRUE(first.survey_position_m.has_value()) << fp;
+    const Eigen::Vector3d error = *first.survey_position_m - first.position_m;
+    EXPECT_GT(error.head<2>().norm(), 0.0);
+    EXPECT_LT(error.head<2>().norm(), 15.0);  // 2.5 m per axis, well within 4 sigma
+    for (const Event& event : scenario.scene.events) {
+      EXPECT_EQ(*event.survey_position_m - event.position_m, error) << event.id;
+    }
+    // A generated urban fabric with clearings round every sensor.
+    EXPECT_GT(scenario.scene.city.buildings.size(), 500u) << fp;
   }
 }
 

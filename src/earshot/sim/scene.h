@@ -28,14 +28,54 @@ struct Building {
   double height_m = 10.0;  // roof above the ground at the footprint
 };
 
-// The ground: a plane z = base_m + slope · (x, y). Hills and bluffs (the live-fire FP3
-// is on one) are approximated by their slope over the area of one scene.
+// The ground: a plane z = base_m + slope · (x, y), and, when `terrain_points_m` is not
+// empty, a height surface through known ground points on top of it. Planar scenes (the
+// districts) leave the terrain empty. A live-fire scene knows the ground under each sensor
+// and under the shooter; between them the surface is the plane plus the inverse-distance
+// weighted (Shepard, power 2) residuals of the points from the plane: it passes exactly
+// through every point, is smooth between them, and far from all of them follows the
+// plane (shifted by the residuals' weighted mean).
 struct Ground {
   double base_m = 0.0;
   Eigen::Vector2d slope = Eigen::Vector2d::Zero();  // dz/dx, dz/dy
   // Pressure reflection coefficient of the ground (asphalt ~0.95, grass ~0.6).
   double reflection_coefficient = 0.9;
-  double HeightAt(const Eigen::Vector2d& xy) const { return base_m + slope.dot(xy); }
+  // Known ground points (x, y, ground z), distinct in plan; empty: the plane alone.
+  std::vector<Eigen::Vector3d> terrain_points_m;
+
+  double PlaneHeightAt(const Eigen::Vector2d& xy) const { return base_m + slope.dot(xy); }
+  bool HasTerrain() const { return !terrain_points_m.empty(); }
+
+  // The ground's height at xy and its gradient (dz/dx, dz/dy) there: the local plane.
+  double HeightAndGradientAt(const Eigen::Vector2d& xy, Eigen::Vector2d* gradient) const {
+    if (terrain_points_m.empty()) {
+      if (gradient != nullptr) *gradient = slope;
+      return PlaneHeightAt(xy);
+    }
+    // Shepard: H = Σ w_i r_i / Σ w_i, w_i = 1/d_i², r_i the point's height over the plane;
+    // ∇H = Σ ∇w_i (r_i − H) / Σ w_i with ∇w_i = −2 (xy − p_i) / d_i⁴.
+    double weight_sum = 0.0, weighted = 0.0;
+    Eigen::Vector2d dw_sum = Eigen::Vector2d::Zero(), dw_weighted = Eigen::Vector2d::Zero();
+    for (const Eigen::Vector3d& point : terrain_points_m) {
+      const Eigen::Vector2d offset = xy - point.head<2>();
+      const double d2 = offset.squaredNorm();
+      const double residual = point.z() - PlaneHeightAt(point.head<2>());
+      if (d2 < 1e-12) {  // on a known point: its height; the gradient of the plane there
+        if (gradient != nullptr) *gradient = slope;
+        return point.z();
+      }
+      const double w = 1.0 / d2;
+      weight_sum += w;
+      weighted += w * residual;
+      const Eigen::Vector2d dw = -2.0 * w * w * offset;
+      dw_sum += dw;
+      dw_weighted += dw * residual;
+    }
+    const double h = weighted / weight_sum;
+    if (gradient != nullptr) *gradient = slope + (dw_weighted - h * dw_sum) / weight_sum;
+    return PlaneHeightAt(xy) + h;
+  }
+  double HeightAt(const Eigen::Vector2d& xy) const { return HeightAndGradientAt(xy, nullptr); }
 };
 
 struct CityModel {
@@ -80,10 +120,10 @@ EventClass ClassOfKind(SourceKind kind);
 
 // One impulsive emission: a single round, one firecracker, one lift or burst.
 struct Emission {
-  int event_index = 0;   // into Scene::events
-  int round_index = 0;   // 0-based within the event (round of a burst, cracker of a string)
+  int event_index = 0;  // into Scene::events
+  int round_index = 0;  // 0-based within the event (round of a burst, cracker of a string)
   SourceKind kind = SourceKind::kHandgun;
-  int64_t time_ns = 0;   // when the sound leaves the source (the muzzle, the shell)
+  int64_t time_ns = 0;  // when the sound leaves the source (the muzzle, the shell)
   Eigen::Vector3d position_m = Eigen::Vector3d::Zero();
   // Peak sound pressure level of the blast at 1 m on its loudest axis, dB SPL.
   double peak_db_spl_at_1m = 155.0;
@@ -103,8 +143,11 @@ struct Event {
   SourceKind kind = SourceKind::kHandgun;
   std::string description;  // "45 Cal Automatic Handgun", "aerial shell", ...
   Eigen::Vector3d position_m = Eigen::Vector3d::Zero();  // on the ground (firework: launch)
-  int64_t time_ns = 0;                                    // first emission
+  int64_t time_ns = 0;                                   // first emission
   int rounds = 1;
+  // Where a survey put it, with the survey's own error (a live-fire test's smartphone
+  // GPS); none: the survey is the true position. The dataset writer writes this one.
+  std::optional<Eigen::Vector3d> survey_position_m;
 };
 
 // ---- Sensors ---------------------------------------------------------------------------
@@ -125,12 +168,12 @@ struct ClockFault {
 };
 
 struct SimSensor {
-  std::string id;                                          // "SIM-0042"
+  std::string id;  // "SIM-0042"
   Eigen::Vector3d true_position_m = Eigen::Vector3d::Zero();
   Eigen::Vector3d reported_position_m = Eigen::Vector3d::Zero();  // with its GPS error
-  double position_sigma_m = 2.5;                           // what the sensor claims
+  double position_sigma_m = 2.5;                                  // what the sensor claims
   double sample_rate_hz = 12000.0;
-  double full_scale_db_spl = 93.0;   // peak of a full-scale sine
+  double full_scale_db_spl = 93.0;    // peak of a full-scale sine
   double calibration_error_db = 0.0;  // true gain minus the nominal
   double self_noise_db_spl = 35.0;    // microphone and ADC noise, A-weighted-ish broadband
   double clock_jitter_s = 20e-6;      // PPS-disciplined: one-sigma per time stamp

@@ -18,6 +18,17 @@ constexpr double kMaxCells = 4.0 * 1024 * 1024;
 // Buildings more than this many cells across (half-width) are kept out of the
 // neighbourhood grid, so that its search margin stays small.
 constexpr double kBigHalfWidthCells = 2.0;
+// The terrain grid: cells of this size over the known points' box and this margin round
+// it, with at most kMaxTerrainNodes nodes (larger areas get larger cells).
+constexpr double kTerrainCellM = 10.0;
+constexpr double kTerrainMarginM = 1000.0;
+constexpr double kMaxTerrainNodes = 1024.0 * 1024.0;
+// A segment is blocked by the terrain where it runs more than this below the grid's
+// ground, farther than kTerrainEndM (in plan) from either end; samples are at most
+// kMaxTerrainSamples along it.
+constexpr double kTerrainToleranceM = 0.25;
+constexpr double kTerrainEndM = 5.0;
+constexpr int kMaxTerrainSamples = 96;
 
 // Area centroid of a polygon with nonzero area.
 Eigen::Vector2d Centroid(std::span<const Eigen::Vector2d> polygon, double twice_area) {
@@ -66,6 +77,7 @@ double SquaredDistanceToBox(const Eigen::Vector2d& p, const Eigen::Vector2d& lo,
 
 CityGeometry::CityGeometry(const CityModel& city, double cell_m) : ground_(city.ground) {
   EARSHOT_CHECK(cell_m > 0.0);
+  IndexTerrain();
   Eigen::Vector2d lo = Eigen::Vector2d::Constant(std::numeric_limits<double>::infinity());
   Eigen::Vector2d hi = -lo;
   for (const Building& building : city.buildings) {
@@ -175,6 +187,84 @@ int CityGeometry::CellY(double y) const {
 
 bool CityGeometry::AboveGround(const Eigen::Vector3d& p_m) const {
   return p_m.z() >= ground_.HeightAt(p_m.head<2>()) - kGroundToleranceM;
+}
+
+void CityGeometry::IndexTerrain() {
+  if (!ground_.HasTerrain()) return;
+  Eigen::Vector2d lo = ground_.terrain_points_m.front().head<2>(), hi = lo;
+  for (const Eigen::Vector3d& point : ground_.terrain_points_m) {
+    lo = lo.cwiseMin(point.head<2>());
+    hi = hi.cwiseMax(point.head<2>());
+  }
+  lo.array() -= kTerrainMarginM;
+  hi.array() += kTerrainMarginM;
+  const Eigen::Vector2d extent = hi - lo;
+  terrain_cell_m_ = std::max(kTerrainCellM, std::sqrt(extent.x() * extent.y() / kMaxTerrainNodes));
+  terrain_origin_ = lo;
+  terrain_nx_ = static_cast<int>(std::ceil(extent.x() / terrain_cell_m_)) + 1;
+  terrain_ny_ = static_cast<int>(std::ceil(extent.y() / terrain_cell_m_)) + 1;
+  terrain_z_.resize(static_cast<size_t>(terrain_nx_) * static_cast<size_t>(terrain_ny_));
+  for (int y = 0; y < terrain_ny_; ++y) {
+    for (int x = 0; x < terrain_nx_; ++x) {
+      terrain_z_[static_cast<size_t>(y) * terrain_nx_ + x] =
+          ground_.HeightAt(lo + terrain_cell_m_ * Eigen::Vector2d(x, y));
+    }
+  }
+}
+
+double CityGeometry::GroundZ(const Eigen::Vector2d& xy) const {
+  if (terrain_z_.empty()) return ground_.PlaneHeightAt(xy);
+  const Eigen::Vector2d u = (xy - terrain_origin_) / terrain_cell_m_;
+  const double fx = std::floor(u.x()), fy = std::floor(u.y());
+  if (fx < 0.0 || fy < 0.0 || fx >= terrain_nx_ - 1 || fy >= terrain_ny_ - 1) {
+    return ground_.HeightAt(xy);  // off the grid: the surface itself
+  }
+  const size_t i = static_cast<size_t>(fy) * terrain_nx_ + static_cast<size_t>(fx);
+  const double tx = u.x() - fx, ty = u.y() - fy;
+  const double z0 = terrain_z_[i] + tx * (terrain_z_[i + 1] - terrain_z_[i]);
+  const double z1 = terrain_z_[i + terrain_nx_] +
+                    tx * (terrain_z_[i + terrain_nx_ + 1] - terrain_z_[i + terrain_nx_]);
+  return z0 + ty * (z1 - z0);
+}
+
+template <typename Visit>
+void CityGeometry::SampleTerrain(const Eigen::Vector3d& a_m, const Eigen::Vector3d& b_m,
+                                 Visit visit) const {
+  if (terrain_z_.empty()) return;
+  const Eigen::Vector2d plan = b_m.head<2>() - a_m.head<2>();
+  const double length = plan.norm();
+  if (length <= 2.0 * kTerrainEndM) return;
+  const int samples =
+      std::clamp(static_cast<int>(std::ceil(length / terrain_cell_m_)), 2, kMaxTerrainSamples);
+  const double step = length / samples;
+  for (int k = 1; k < samples; ++k) {
+    const double along = k * step;
+    if (along < kTerrainEndM || along > length - kTerrainEndM) continue;
+    const double fraction = along / length;
+    const Eigen::Vector2d xy = a_m.head<2>() + fraction * plan;
+    if (!visit(along, fraction, GroundZ(xy))) return;
+  }
+}
+
+bool CityGeometry::ClearOfTerrain(const Eigen::Vector3d& a_m, const Eigen::Vector3d& b_m) const {
+  bool clear = true;
+  const double dz = b_m.z() - a_m.z();
+  SampleTerrain(a_m, b_m, [&](double, double fraction, double ground_z) {
+    clear = a_m.z() + fraction * dz >= ground_z - kTerrainToleranceM;
+    return clear;
+  });
+  return clear;
+}
+
+void CityGeometry::TerrainAbove(const Eigen::Vector3d& a_m, const Eigen::Vector3d& b_m,
+                                std::vector<Eigen::Vector2d>* profile) const {
+  const double dz = b_m.z() - a_m.z();
+  SampleTerrain(a_m, b_m, [&](double along, double fraction, double ground_z) {
+    if (a_m.z() + fraction * dz < ground_z - kTerrainToleranceM) {
+      profile->emplace_back(along, ground_z);
+    }
+    return true;
+  });
 }
 
 bool CityGeometry::InsideBuilding(const Eigen::Vector3d& p_m) const {

@@ -6,6 +6,10 @@
 // On sloping ground a roof is flat at the ground's height under the footprint's centroid
 // plus the building's height. Footprints given clockwise are turned round; footprints with
 // fewer than three distinct corners or no area are left out (they block nothing).
+//
+// Over terrain (Ground::HasTerrain) the ground is a surface, not a plane: the quick
+// questions about it (a facade's foot, whether a segment dips into a hill) read a grid of
+// its heights, interpolated bilinearly; AboveGround asks the surface itself.
 #ifndef EARSHOT_SIM_INTERNAL_GEOMETRY_CITY_H_
 #define EARSHOT_SIM_INTERNAL_GEOMETRY_CITY_H_
 
@@ -54,6 +58,19 @@ class CityGeometry {
 
   // True when p is not below the ground (to within a micrometre).
   bool AboveGround(const Eigen::Vector3d& p_m) const;
+  // The ground's height at xy: exact on a plane; over terrain, from the grid (within a few
+  // centimetres of Ground::HeightAt between the known points).
+  double GroundZ(const Eigen::Vector2d& xy) const;
+  // True when the segment stays above the terrain, sampled about every grid cell (samples
+  // within kTerrainEndM of either end and dips under kTerrainToleranceM are not counted:
+  // an end stands on the ground). Always true on a plane: a segment between two points
+  // above a plane stays above it.
+  bool ClearOfTerrain(const Eigen::Vector3d& a_m, const Eigen::Vector3d& b_m) const;
+  // Appends the terrain samples that rise above the segment a–b (as ClearOfTerrain finds
+  // them) as (plan distance from a, ground height): the profile a path over the crest
+  // must clear. Nothing on a plane.
+  void TerrainAbove(const Eigen::Vector3d& a_m, const Eigen::Vector3d& b_m,
+                    std::vector<Eigen::Vector2d>* profile) const;
   // True when p is strictly inside a building's footprint and below its roof.
   bool InsideBuilding(const Eigen::Vector3d& p_m) const;
 
@@ -100,7 +117,19 @@ class CityGeometry {
   int CellX(double x) const;  // clamped to the grid
   int CellY(double y) const;
 
+  // Calls visit(along_m, fraction, ground_z) for the terrain samples between the ends;
+  // stops early when visit returns false.
+  template <typename Visit>
+  void SampleTerrain(const Eigen::Vector3d& a_m, const Eigen::Vector3d& b_m, Visit visit) const;
+  void IndexTerrain();
+
   Ground ground_;
+  // Over terrain: the ground's heights at the nodes of a square grid, row-major from
+  // terrain_origin_, terrain_nx_ nodes a row.
+  std::vector<double> terrain_z_;
+  Eigen::Vector2d terrain_origin_ = Eigen::Vector2d::Zero();
+  double terrain_cell_m_ = 10.0;
+  int terrain_nx_ = 0, terrain_ny_ = 0;
   std::vector<Eigen::Vector2d> corners_;  // all footprints, counter-clockwise, one after another
   std::vector<Wall> walls_;               // walls_[i] starts at corners_[i]
   std::vector<Prism> prisms_;

@@ -264,6 +264,10 @@ Result<LivefireSpec> ParseLivefire(ObjectReader livefire, const std::string& bas
       livefire.Number("cadence_s", {.min = 0.1, .max = 5, .what = "seconds between rounds, 0.1..5"},
                       spec.cadence_s));
   spec.cadence_s = *cadence;
+  EARSHOT_SCENARIO_TRY(
+      survey_sigma, livefire.Number("survey_sigma_m", {.min = 0, .max = 100, .what = "m, 0..100"},
+                                    spec.survey_sigma_m));
+  spec.survey_sigma_m = *survey_sigma;
   EARSHOT_SCENARIO_TRY_VOID(livefire.RefuseUnknownKeys());
   return spec;
 }

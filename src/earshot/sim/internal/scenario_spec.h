@@ -133,6 +133,10 @@ struct LivefireSpec {
   std::string dataset_dir;  // resolved against the scenario file's folder
   std::string dataset_as_written;
   double cadence_s = 0.7;  // mean time between the rounds of a 3-round test
+  // The survey's own error: the written survey position is the true one moved by a normal
+  // error of this sigma per horizontal axis (1.5 sigma vertically), one draw per firing
+  // position (the dataset's smartphone GPS: about 2.5 m). 0: the survey is exact.
+  double survey_sigma_m = 0.0;
 };
 
 struct ScenarioSpec {
