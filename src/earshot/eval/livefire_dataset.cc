@@ -98,10 +98,10 @@ Result<std::vector<LivefireTest>> LoadLivefireDataset(const std::string& dir,
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return Fail(dir, "", "not a directory");
   std::vector<fs::path> folders;
+  // Groups are the dataset's firing positions (FP1..FP9) or a simulated scene's group
+  // (earshot simulate writes UNIT/, NIGHT/, ...): any folder that holds test_NNN folders.
   for (const auto& position : fs::directory_iterator(dir, ec)) {
-    if (!position.is_directory() || !position.path().filename().string().starts_with("FP")) {
-      continue;
-    }
+    if (!position.is_directory()) continue;
     for (const auto& test : fs::directory_iterator(position.path(), ec)) {
       if (test.is_directory() && test.path().filename().string().starts_with("test_")) {
         folders.push_back(test.path());
@@ -119,7 +119,9 @@ Result<std::vector<LivefireTest>> LoadLivefireDataset(const std::string& dir,
     }
   }
   if (tests.empty()) {
-    return Fail(dir, "", "no test folders (expected FPn/test_NNN/test_NNN.survey.json ...)");
+    return Fail(dir, "",
+                "no test folders (expected FPn/test_NNN/test_NNN.survey.json ..., where FPn is a "
+                "firing position or a simulated group)");
   }
   return tests;
 }

@@ -31,7 +31,8 @@ struct LivefireTest {
   std::vector<std::string> audio_wav_paths;
 };
 
-// Reads every test under `dir` (layout FPn/test_NNN/test_NNN.*). A test folder with a
+// Reads every test under `dir` (layout GROUP/test_NNN/test_NNN.*, GROUP a firing position
+// such as FP1 or the group of a simulated scene). A test folder with a
 // missing or malformed file is refused with its reason in `problems` and the rest are
 // read; fails as a whole only when `dir` holds no test at all.
 Result<std::vector<LivefireTest>> LoadLivefireDataset(const std::string& dir,
