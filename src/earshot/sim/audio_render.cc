@@ -13,6 +13,7 @@
 #include "earshot/sim/background.h"
 #include "earshot/sim/internal/render_arrival.h"
 #include "earshot/sim/internal/render_response.h"
+#include "earshot/sim/internal/sound_level.h"
 #include "earshot/sim/random.h"
 #include "earshot/sim/sensor_model.h"
 #include "earshot/sim/source_waveform.h"
@@ -20,7 +21,6 @@
 namespace earshot::sim {
 namespace {
 
-constexpr double kReferencePa = 20e-6;  // 0 dB SPL
 constexpr double kNanosPerSecond = 1e9;
 // Arrivals whose peak at the microphone would be this far below the sensor's self-noise
 // are not rendered: nothing could hear them, and a city has many.
@@ -40,10 +40,6 @@ constexpr double kMaxRingOutS = 2.0;
 // A path's filter rings on after the waveform for less than this (render_arrival.h keeps
 // 20 ms for it).
 constexpr double kFilterTailS = 0.05;
-
-double PaToDbSpl(double pa) { return 20.0 * std::log10(std::max(pa, 1e-30) / kReferencePa); }
-double DbToRatio(double db) { return std::pow(10.0, db / 20.0); }
-double DbSplToPa(double db_spl) { return kReferencePa * DbToRatio(db_spl); }
 
 // The span being rendered and how its samples map to time: sample k is at
 // begin_ns + k / rate.
@@ -84,7 +80,7 @@ class ArrivalMixer {
         pressure_pa_(pressure_pa),
         arrivals_(arrivals),
         renderer_(clock.rate_hz),
-        inaudible_pa_(DbSplToPa(sensor.self_noise_db_spl - kInaudibleBelowSelfNoiseDb)),
+        inaudible_pa_(internal::DbSplToPa(sensor.self_noise_db_spl - kInaudibleBelowSelfNoiseDb)),
         speed_of_sound_mps_(SpeedOfSoundMps(scene.atmosphere.weather.temperature_c)),
         wind_mps_(std::abs(scene.atmosphere.weather.wind_speed_mps)),
         converter_response_(internal::ConverterResponseGrid()) {}
@@ -126,7 +122,8 @@ class ArrivalMixer {
   // every path has rung out before it.
   bool MayBeHeard(const Emission& emission) const {
     const double distance_m = std::max(1.0, (emission.position_m - sensor_.true_position_m).norm());
-    const double loudest_pa = DbSplToPa(emission.peak_db_spl_at_1m + kLevelVariationMarginDb);
+    const double loudest_pa =
+        internal::DbSplToPa(emission.peak_db_spl_at_1m + kLevelVariationMarginDb);
     if (loudest_pa / distance_m < inaudible_pa_) return false;
     const double fastest_mps = speed_of_sound_mps_ + wind_mps_;
     if (clock_.SampleAt(emission.time_ns, distance_m / fastest_mps) >= clock_.count) return false;
@@ -144,13 +141,15 @@ class ArrivalMixer {
     // response in the audibility estimates (as in the pulse-only model).
     const double dominant_gain =
         PathGainAt(path, TraitsOf(emission.kind).dominant_frequency_hz, scene_.atmosphere);
-    const double loudest_pa =
-        DbSplToPa(emission.peak_db_spl_at_1m + kLevelVariationMarginDb + kPeakEstimateMarginDb);
+    const double loudest_pa = internal::DbSplToPa(emission.peak_db_spl_at_1m +
+                                                  kLevelVariationMarginDb + kPeakEstimateMarginDb);
     if (loudest_pa * dominant_gain < inaudible_pa_) return;
 
     const Blast& blast = BlastToward(emission_index, path.departure);
     const std::vector<float>& blast_pa = blast.pressure_pa;
-    if (blast.peak_pa * dominant_gain * DbToRatio(kPeakEstimateMarginDb) < inaudible_pa_) return;
+    if (blast.peak_pa * dominant_gain * internal::DbToAmplitudeRatio(kPeakEstimateMarginDb) <
+        inaudible_pa_)
+      return;
     const double end_sample =
         front_sample + static_cast<double>(blast_pa.size()) + kFilterTailS * clock_.rate_hz;
     if (end_sample < 0.0) return;  // rang out before the span
@@ -194,7 +193,7 @@ class ArrivalMixer {
                           .path = kind,
                           .shock_wave = shock_wave,
                           .true_arrival_ns = arrival_ns,
-                          .peak_db_spl = PaToDbSpl(peak_pa)});
+                          .peak_db_spl = internal::PaToDbSpl(peak_pa)});
   }
 
   const Scene& scene_;

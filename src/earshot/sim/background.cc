@@ -18,6 +18,7 @@
 #include "earshot/core/error.h"
 #include "earshot/sim/internal/noise_envelope.h"
 #include "earshot/sim/internal/noise_filters.h"
+#include "earshot/sim/internal/sound_level.h"
 
 namespace earshot::sim {
 namespace {
@@ -25,9 +26,6 @@ namespace {
 using audio::BiquadCoefficients;
 using internal::ControlEnvelope;
 using internal::CornerBelowNyquist;
-
-constexpr double kReferencePa = 20e-6;
-double PaOfDb(double level_db) { return kReferencePa * std::pow(10.0, level_db / 20.0); }
 
 constexpr double kControlPeriodS = 0.005;
 size_t ControlStep(double sample_rate_hz) {
@@ -132,7 +130,7 @@ void AddTraffic(double level_db, double sample_rate_hz, size_t count, Rng& rng,
       internal::FirstOrderShelf(CornerBelowNyquist(1000.0, fs), CornerBelowNyquist(2000.0, fs), fs),
       internal::OnePoleLowPass(CornerBelowNyquist(4000.0, fs), fs)};
   const ControlEnvelope envelope = PassByEnvelope(fs, count, rng);
-  AddShapedNoise(sections, envelope, PaOfDb(level_db), fs, rng, out);
+  AddShapedNoise(sections, envelope, internal::DbSplToPa(level_db), fs, rng, out);
 }
 
 // ---- Wind on the microphone ----------------------------------------------------------
@@ -169,7 +167,7 @@ void AddWind(double speed_mps, double sample_rate_hz, size_t count, Rng& rng,
   const std::vector<BiquadCoefficients> sections = {internal::OnePoleHighPass(10.0, fs),
                                                     audio::LowPass(corner_hz, fs)};
   const ControlEnvelope envelope = GustEnvelope(fs, count, rng);
-  AddShapedNoise(sections, envelope, PaOfDb(WindNoiseDbSpl(speed_mps)), fs, rng, out);
+  AddShapedNoise(sections, envelope, internal::DbSplToPa(WindNoiseDbSpl(speed_mps)), fs, rng, out);
 }
 
 // ---- Rain ----------------------------------------------------------------------------
@@ -205,7 +203,7 @@ void AddRain(double rate_mm_per_h, double sample_rate_hz, size_t count, Rng& rng
   filter.Process(clicks, clicks);
   const double mean_square = energy_in_span / static_cast<double>(count) *
                              internal::WhiteNoiseGain(sections, fs, kGainSettleS);
-  const double scale = PaOfDb(RainNoiseDbSpl(rate_mm_per_h)) / std::sqrt(mean_square);
+  const double scale = internal::DbSplToPa(RainNoiseDbSpl(rate_mm_per_h)) / std::sqrt(mean_square);
   for (size_t n = 0; n < count; ++n) out[n] += static_cast<float>(scale * clicks[pre + n]);
 }
 
@@ -256,7 +254,7 @@ void AddVoices(double level_db, double sample_rate_hz, size_t count, Rng& rng,
       internal::OnePoleLowPass(CornerBelowNyquist(1000.0, fs), fs),
       audio::LowPass(CornerBelowNyquist(3000.0, fs), fs)};
   const ControlEnvelope envelope = SyllableEnvelope(fs, count, rng);
-  AddShapedNoise(sections, envelope, PaOfDb(level_db), fs, rng, out);
+  AddShapedNoise(sections, envelope, internal::DbSplToPa(level_db), fs, rng, out);
 }
 
 // ---- Music ---------------------------------------------------------------------------
@@ -340,7 +338,8 @@ void AddMusic(double level_db, double sample_rate_hz, size_t count, Rng& rng,
   double sum_squares = 0.0;
   for (const double v : music) sum_squares += v * v;
   if (sum_squares <= 0.0) return;
-  const double scale = PaOfDb(level_db) / std::sqrt(sum_squares / static_cast<double>(count));
+  const double scale =
+      internal::DbSplToPa(level_db) / std::sqrt(sum_squares / static_cast<double>(count));
   for (size_t n = 0; n < count; ++n) out[n] += static_cast<float>(scale * music[n]);
 }
 

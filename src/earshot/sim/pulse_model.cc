@@ -13,13 +13,14 @@
 #include "earshot/core/weather.h"
 #include "earshot/sim/atmosphere.h"
 #include "earshot/sim/background.h"
+#include "earshot/sim/internal/parallel_for.h"
+#include "earshot/sim/internal/sound_level.h"
 #include "earshot/sim/sensor_model.h"
 #include "earshot/sim/source_waveform.h"
 
 namespace earshot::sim {
 namespace {
 
-constexpr double kReferencePa = 20e-6;
 constexpr double kSecondsPerHour = 3600.0;
 // Arrivals within a source's positive phase of each other add their pressures; direct
 // and ground paths in phase add up to 6 dB over either alone. The range cut allows it.
@@ -34,8 +35,6 @@ constexpr double kGroupRadiusM = 3.0;
 // Safety margin on a group member's level estimated from the group's first emission, dB.
 constexpr double kNeighbourMarginDb = 10.0;
 
-double LevelDb(double pressure_pa) { return 20.0 * std::log10(pressure_pa / kReferencePa); }
-double PressurePa(double level_db) { return kReferencePa * std::pow(10.0, level_db / 20.0); }
 // Rounds to `digits` decimals: the nearest double to the decimal, so it prints short.
 double Round(double value, int digits) {
   const double scale = std::pow(10.0, digits);
@@ -222,7 +221,7 @@ void BlastPulses(const Context& ctx, int emission_index, int sensor_index,
   arrivals.reserve(paths.size());
   for (const PropagationPath& path : paths) {
     arrivals.push_back({path.kind, emission.time_ns + SecondsToNanos(path.travel_time_s),
-                        PressurePa(ArrivalLevelDbSpl(emission, path, scene.atmosphere))});
+                        internal::DbSplToPa(ArrivalLevelDbSpl(emission, path, scene.atmosphere))});
   }
   const PathKind first_kind = arrivals[0].kind;
   int64_t previous_ns = arrivals[0].true_ns;
@@ -246,7 +245,7 @@ void BlastPulses(const Context& ctx, int emission_index, int sensor_index,
                   (!IsDiffraction(arrival.kind) || first_kind == PathKind::kDirect));
     if (candidate) {
       previous_ns = arrival.true_ns;
-      const double level_db = LevelDb(pressure_pa);
+      const double level_db = internal::PaToDbSpl(pressure_pa);
       const double snr_db = level_db - floor_db;
       const bool detected = rng.Bernoulli(DetectionProbability(snr_db, options));
       if (detected && sensor.HeardAt(arrival.true_ns)) {
@@ -275,7 +274,7 @@ void ShockWavePulse(const Context& ctx, int emission_index, int sensor_index,
   if (!shock || shock->peak_pa <= 0.0) return;
   if (!ctx.paths.LineOfSight(shock->emission_point_m, sensor.true_position_m)) return;
   Rng rng = Rng::Stream(scene.seed, PairStreamName(scene, emission, sensor, "shock"));
-  const double level_db = LevelDb(shock->peak_pa);
+  const double level_db = internal::PaToDbSpl(shock->peak_pa);
   const double snr_db = level_db - ctx.noise_floor_db[static_cast<size_t>(sensor_index)];
   const int64_t arrival_ns = emission.time_ns + SecondsToNanos(shock->time_after_shot_s);
   if (!rng.Bernoulli(DetectionProbability(snr_db, ctx.options))) return;
@@ -330,9 +329,10 @@ double TotalArrivalDbSpl(const Emission& emission, const std::vector<Propagation
                          const Atmosphere& air) {
   double pressure_pa = 0.0;
   for (const PropagationPath& path : paths) {
-    pressure_pa += PressurePa(ArrivalLevelDbSpl(emission, path, air));
+    pressure_pa += internal::DbSplToPa(ArrivalLevelDbSpl(emission, path, air));
   }
-  return pressure_pa > 0.0 ? LevelDb(pressure_pa) : -std::numeric_limits<double>::infinity();
+  return pressure_pa > 0.0 ? internal::PaToDbSpl(pressure_pa)
+                           : -std::numeric_limits<double>::infinity();
 }
 
 // Every pulse of one source group, in sensor order per emission (each emission's pulses
@@ -427,25 +427,6 @@ void NoisePulses(const Context& ctx, int sensor_index, std::vector<SimulatedPuls
   }
 }
 
-// Runs `task(i)` for i in [0, n) on `threads` workers; each i writes only its own slot.
-template <typename Task>
-void ParallelFor(int n, int threads, const Task& task) {
-  threads = std::clamp(threads, 1, std::max(n, 1));
-  if (threads == 1) {
-    for (int i = 0; i < n; ++i) task(i);
-    return;
-  }
-  std::atomic<int> next{0};
-  std::vector<std::thread> workers;
-  workers.reserve(static_cast<size_t>(threads));
-  for (int w = 0; w < threads; ++w) {
-    workers.emplace_back([&] {
-      for (int i = next.fetch_add(1); i < n; i = next.fetch_add(1)) task(i);
-    });
-  }
-  for (std::thread& worker : workers) worker.join();
-}
-
 }  // namespace
 
 const char* PulseOriginName(PulseOrigin origin) {
@@ -522,7 +503,7 @@ PulseReports SimulatePulses(const Scene& scene, const PathFinder& paths,
   std::vector<std::vector<SimulatedPulse>> per_emission(static_cast<size_t>(n_emissions));
   std::vector<int64_t> pairs(static_cast<size_t>(n_groups), 0);
   std::vector<std::vector<SimulatedPulse>> per_sensor(static_cast<size_t>(n_sensors));
-  ParallelFor(n_groups + n_sensors, options.threads, [&](int i) {
+  internal::ParallelFor(n_groups + n_sensors, options.threads, [&](int i) {
     if (i < n_groups) {
       pairs[static_cast<size_t>(i)] =
           GroupPulses(ctx, groups[static_cast<size_t>(i)], &per_emission);

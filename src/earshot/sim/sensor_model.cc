@@ -4,11 +4,11 @@
 #include <cmath>
 
 #include "earshot/core/time.h"
+#include "earshot/sim/internal/sound_level.h"
 
 namespace earshot::sim {
 namespace {
 
-constexpr double kReferencePa = 20e-6;  // 0 dB SPL
 // The converter's scale: a 16-bit code k reads as k / 32768 (libsndfile's and
 // audio::WriteAudioFile's convention), so digitised samples survive a WAV round trip.
 constexpr double kPcm16Scale = 32768.0;
@@ -41,7 +41,7 @@ bool ClockFaulted(const SimSensor& sensor, int64_t t_ns) {
 }
 
 double FullScalePa(const SimSensor& sensor) {
-  return kReferencePa * std::pow(10.0, sensor.full_scale_db_spl / 20.0);
+  return internal::DbSplToPa(sensor.full_scale_db_spl);
 }
 
 std::vector<float> DigitisePa(const SimSensor& sensor, const std::vector<float>& pressure_pa,
@@ -49,8 +49,8 @@ std::vector<float> DigitisePa(const SimSensor& sensor, const std::vector<float>&
   // The true gain is the nominal one off by the calibration error: a sensor whose
   // microphone is 1 dB hot reads every level 1 dB high.
   const double gain_per_pa =
-      std::pow(10.0, sensor.calibration_error_db / 20.0) / FullScalePa(sensor);
-  const double self_noise_rms_pa = kReferencePa * std::pow(10.0, sensor.self_noise_db_spl / 20.0);
+      internal::DbToAmplitudeRatio(sensor.calibration_error_db) / FullScalePa(sensor);
+  const double self_noise_rms_pa = internal::DbSplToPa(sensor.self_noise_db_spl);
   std::vector<float> samples(pressure_pa.size());
   for (size_t i = 0; i < pressure_pa.size(); ++i) {
     const double pa = static_cast<double>(pressure_pa[i]) + self_noise_rms_pa * rng.Normal();

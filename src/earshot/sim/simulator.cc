@@ -11,6 +11,7 @@
 #include "earshot/core/time.h"
 #include "earshot/sim/audio_render.h"
 #include "earshot/sim/dataset_writer.h"
+#include "earshot/sim/internal/parallel_for.h"
 
 namespace earshot::sim {
 namespace {
@@ -22,25 +23,6 @@ using nlohmann::ordered_json;
 double Round(double value, int digits) {
   const double scale = std::pow(10.0, digits);
   return std::round(value * scale) / scale;
-}
-
-// Runs `task(i)` for i in [0, n) on `threads` workers; each i writes only its own slot,
-// so the result does not depend on the schedule.
-template <typename Task>
-void ParallelFor(int n, int threads, const Task& task) {
-  threads = std::clamp(threads, 1, std::max(n, 1));
-  if (threads == 1) {
-    for (int i = 0; i < n; ++i) task(i);
-    return;
-  }
-  std::atomic<int> next{0};
-  std::vector<std::thread> workers;
-  for (int w = 0; w < threads; ++w) {
-    workers.emplace_back([&] {
-      for (int i = next.fetch_add(1); i < n; i = next.fetch_add(1)) task(i);
-    });
-  }
-  for (std::thread& worker : workers) worker.join();
 }
 
 Result<void> MakeFolder(const fs::path& folder) {
@@ -66,7 +48,7 @@ Result<int64_t> WriteRecordings(const Scenario& scenario, const PathFinder& path
   }
   std::vector<std::optional<Error>> errors(jobs.size());
   std::vector<double> seconds(jobs.size(), 0.0);
-  ParallelFor(static_cast<int>(jobs.size()), threads, [&](int j) {
+  internal::ParallelFor(static_cast<int>(jobs.size()), threads, [&](int j) {
     const Job& job = jobs[static_cast<size_t>(j)];
     const SimSensor& sensor = scene.sensors[static_cast<size_t>(job.sensor)];
     const RenderedAudio audio =

@@ -7,13 +7,12 @@
 #include <cmath>
 
 #include "earshot/core/error.h"
+#include "earshot/sim/internal/sound_level.h"
 #include "earshot/sim/internal/source_shapes.h"
 #include "earshot/sim/random.h"
 
 namespace earshot::sim {
 namespace {
-
-constexpr double kReferencePa = 20e-6;
 
 // Behind a gun the blast is not only weaker but longer: the positive phase grows by this
 // fraction from the axis to straight behind (an engineering estimate; see the docs).
@@ -58,7 +57,7 @@ std::vector<float> BlastAt1mPa(const Emission& emission, const Eigen::Vector3d& 
   const internal::SourceShape& shape = internal::ShapeOf(emission.kind);
   const double cos_angle = CosAngle(emission.axis, toward);
   const double level_db = emission.peak_db_spl_at_1m + DirectivityDb(emission.kind, cos_angle);
-  const double peak_pa = kReferencePa * std::pow(10.0, level_db / 20.0);
+  const double peak_pa = internal::DbSplToPa(level_db);
 
   // Every draw comes from the emission's own seed, in an order that does not depend on
   // the bearing: all listeners hear the same round.
