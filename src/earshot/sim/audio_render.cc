@@ -14,6 +14,7 @@
 #include "earshot/sim/internal/render_arrival.h"
 #include "earshot/sim/internal/render_response.h"
 #include "earshot/sim/internal/sound_level.h"
+#include "earshot/sim/local_impulses.h"
 #include "earshot/sim/random.h"
 #include "earshot/sim/sensor_model.h"
 #include "earshot/sim/source_waveform.h"
@@ -92,6 +93,22 @@ class ArrivalMixer {
     for (const PropagationPath& path : paths_.Paths(emission.position_m, sensor_.true_position_m)) {
       AddPath(emission_index, path);
     }
+  }
+
+  // An unrelated bang next to the sensor (local_impulses.h): no path to trace, its peak at
+  // the microphone as drawn; the pulse reports carry the same ones.
+  void AddLocalImpulse(const LocalImpulse& impulse) {
+    const double front_sample = clock_.SampleAt(impulse.time_ns);
+    if (front_sample >= clock_.count || front_sample + kMaxRingOutS * clock_.rate_hz < 0.0) {
+      return;
+    }
+    Emission bang;
+    bang.kind = impulse.kind;
+    bang.peak_db_spl_at_1m = impulse.peak_db_spl;
+    bang.waveform_seed = impulse.waveform_seed;
+    const std::vector<float> bang_pa = BlastAt1mPa(bang, bang.axis, clock_.rate_hz);
+    const double peak_pa = renderer_.Add(bang_pa, converter_response_, front_sample, *pressure_pa_);
+    Record(kLocalImpulse, PathKind::kDirect, /*shock_wave=*/false, impulse.time_ns, 0.0, peak_pa);
   }
 
  private:
@@ -258,6 +275,9 @@ RenderedAudio RenderSensorAudio(const Scene& scene, const PathFinder& paths, int
       [](const Emission& emission, int64_t t_ns) { return emission.time_ns < t_ns; });
   const int emission_count = static_cast<int>(after_span - scene.emissions.begin());
   for (int i = 0; i < emission_count; ++i) mixer.AddEmission(i);
+  for (const LocalImpulse& impulse : LocalImpulsesAt(scene, sensor_index)) {
+    mixer.AddLocalImpulse(impulse);
+  }
 
   audio.clip.sample_rate_hz = clock.rate_hz;
   audio.clip.bits_per_sample = 16;

@@ -1,6 +1,7 @@
 // Renders what one sensor records over a time span: every emission's paths (direct,
 // ground, facade echoes, diffraction, a rifle's shock wave) with their delays and
-// frequency responses, the background, and the sensor's own imperfections.
+// frequency responses, the background, the bangs only this sensor hears
+// (local_impulses.h), and the sensor's own imperfections.
 //
 // Each arrival is the source waveform at 1 m filtered by its path's response
 // (propagation.h: PathGainAt) in the frequency domain, with its exact fractional-sample
@@ -18,17 +19,21 @@
 
 namespace earshot::sim {
 
+inline constexpr int kLocalImpulse = -1;
+
 // One rendered arrival, for the truth file and the tests.
 struct RenderedArrival {
-  int emission_index = 0;  // into Scene::emissions
+  // Into Scene::emissions, or kLocalImpulse for a bang only this sensor hears
+  // (local_impulses.h).
+  int emission_index = 0;
   PathKind path = PathKind::kDirect;
-  bool shock_wave = false;     // a rifle bullet's N-wave rather than the blast
+  bool shock_wave = false;      // a rifle bullet's N-wave rather than the blast
   int64_t true_arrival_ns = 0;  // true UTC time the front reaches the microphone
   double peak_db_spl = 0.0;     // peak level at the microphone
 };
 
 struct RenderedAudio {
-  audio::AudioClip clip;         // full scale ±1 at the sensor's sample rate
+  audio::AudioClip clip;  // full scale ±1 at the sensor's sample rate
   int64_t true_first_sample_ns = 0;
   // What the sensor's clock says sample 0 was (the sidecar's timestamp): the true time
   // plus the clock's bias and jitter.

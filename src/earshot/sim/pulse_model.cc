@@ -15,6 +15,7 @@
 #include "earshot/sim/background.h"
 #include "earshot/sim/internal/parallel_for.h"
 #include "earshot/sim/internal/sound_level.h"
+#include "earshot/sim/local_impulses.h"
 #include "earshot/sim/sensor_model.h"
 #include "earshot/sim/source_waveform.h"
 
@@ -400,29 +401,19 @@ int64_t GroupPulses(const Context& ctx, const SourceGroup& group,
   return pairs;
 }
 
-// Unrelated impulses heard by one sensor alone, at the background's rate.
+// Unrelated impulses heard by one sensor alone (local_impulses.h: the same ones the
+// audio renderer puts into the sensor's recordings).
 void NoisePulses(const Context& ctx, int sensor_index, std::vector<SimulatedPulse>* out) {
   const Scene& scene = ctx.scene;
-  const PulseModelOptions& options = ctx.options;
   const SimSensor& sensor = scene.sensors[static_cast<size_t>(sensor_index)];
-  const int64_t span_ns = scene.end_ns - scene.start_ns;
-  if (span_ns <= 0 || scene.background.local_impulses_per_hour <= 0.0) return;
   Rng rng = Rng::Stream(scene.seed, std::string("pulses/noise/").append(sensor.id));
-  const double mean_count =
-      scene.background.local_impulses_per_hour * NanosToSeconds(span_ns) / kSecondsPerHour;
-  const int64_t count = rng.Poisson(mean_count);
   const double floor_db = ctx.noise_floor_db[static_cast<size_t>(sensor_index)];
-  for (int64_t i = 0; i < count; ++i) {
-    const int64_t t_ns =
-        scene.start_ns + static_cast<int64_t>(rng.Uniform() * static_cast<double>(span_ns));
-    const double snr_db = options.detection_snr_db - 2.0 * options.detection_spread_db +
-                          rng.Exponential(options.noise_snr_mean_db);
-    if (!sensor.HeardAt(t_ns)) continue;
+  for (const LocalImpulse& impulse : LocalImpulsesAt(scene, sensor_index)) {
     PulseTruth truth;
     truth.origin = PulseOrigin::kNoise;
-    truth.true_arrival_ns = t_ns;
-    truth.true_level_db_spl = floor_db + snr_db;
-    truth.true_snr_db = snr_db;
+    truth.true_arrival_ns = impulse.time_ns;
+    truth.true_level_db_spl = impulse.peak_db_spl;
+    truth.true_snr_db = impulse.peak_db_spl - floor_db;
     out->push_back(Report(ctx, sensor_index, truth, /*late_onset=*/false, rng));
   }
 }

@@ -61,9 +61,6 @@ struct PulseModelOptions {
   double min_separation_s = 0.012;
   // Scatter of the measured peak level (and so of the SNR), dB.
   double level_sigma_db = 1.0;
-  // Unrelated local impulses: their SNR is detection_snr_db − 2·spread plus an
-  // exponential of this mean, dB (most are faint, a few loud).
-  double noise_snr_mean_db = 8.0;
   // Worker threads over emissions; the result does not depend on it.
   int threads = 1;
 };

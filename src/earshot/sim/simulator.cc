@@ -139,8 +139,7 @@ ordered_json ScenarioJson(const Scenario& scenario, const SimulationOptions& opt
             {"timing_sigma_max_s", pm.timing_sigma_max_s},
             {"diffraction_late_mean_s", pm.diffraction_late_mean_s},
             {"min_separation_s", pm.min_separation_s},
-            {"level_sigma_db", pm.level_sigma_db},
-            {"noise_snr_mean_db", pm.noise_snr_mean_db}}}};
+            {"level_sigma_db", pm.level_sigma_db}}}};
 }
 
 }  // namespace
