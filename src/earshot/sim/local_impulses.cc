@@ -25,11 +25,11 @@ constexpr double kMeanExcessDb = 8.0;
 
 }  // namespace
 
-double NoisePeakDbSpl(const BackgroundSpec& background, const SimSensor& sensor) {
+double NoisePeakDbSpl(const BackgroundSpec& background, const SimSensor& sensor, double crest_db) {
   const double background_db = BackgroundLevelDbSpl(background);
   const double power =
       std::pow(10.0, background_db / 10.0) + std::pow(10.0, sensor.self_noise_db_spl / 10.0);
-  return 10.0 * std::log10(power) + kNoisePeakOverLeqDb;
+  return 10.0 * std::log10(power) + crest_db;
 }
 
 std::vector<LocalImpulse> LocalImpulsesAt(const Scene& scene, int sensor_index) {

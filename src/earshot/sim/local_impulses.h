@@ -23,7 +23,8 @@ struct LocalImpulse {
 // sensor's self-noise plus a crest allowance (the loudest moments of steady noise stand
 // this far above its equivalent level, and a detector's SNR is measured against them).
 inline constexpr double kNoisePeakOverLeqDb = 10.0;
-double NoisePeakDbSpl(const BackgroundSpec& background, const SimSensor& sensor);
+double NoisePeakDbSpl(const BackgroundSpec& background, const SimSensor& sensor,
+                      double crest_db = kNoisePeakOverLeqDb);
 
 // The local impulses at `sensor_index` over the scene, sorted by time: a Poisson process
 // at BackgroundSpec::local_impulses_per_hour, kinds among door slams, hammer blows, nail

@@ -445,10 +445,7 @@ double TimingSigmaS(double snr_db, const PulseModelOptions& options) {
 
 double NoiseFloorDbSpl(const BackgroundSpec& background, const SimSensor& sensor,
                        const PulseModelOptions& options) {
-  const double background_db = BackgroundLevelDbSpl(background);
-  return 10.0 * std::log10(std::pow(10.0, background_db / 10.0) +
-                           std::pow(10.0, sensor.self_noise_db_spl / 10.0)) +
-         options.noise_peak_over_leq_db;
+  return NoisePeakDbSpl(background, sensor, options.noise_peak_over_leq_db);
 }
 
 double ArrivalLevelDbSpl(const Emission& emission, const PropagationPath& path,
