@@ -6,6 +6,7 @@
 #include <set>
 #include <string_view>
 
+#include "earshot/core/air_absorption.h"
 #include "earshot/detect/features.h"
 
 namespace earshot::classify {
@@ -165,8 +166,9 @@ ShotFeatures ComputeShotFeatures(const Fix& fix, const std::vector<Pulse>& pulse
                                  const ShotContext& context) {
   ShotFeatures out;
 
-  const std::vector<double> source_levels =
-      SourceLevelsDb(fix, pulses_used, context.absorption_db_per_m);
+  const double absorption_db_per_m = AirAbsorptionDbPerM(
+      kSourceLevelFrequencyHz, context.air_temperature_c, context.relative_humidity_pct);
+  const std::vector<double> source_levels = SourceLevelsDb(fix, pulses_used, absorption_db_per_m);
   out.source_level_db_at_1m = Median(source_levels);
   out.source_level_spread_db = StandardDeviation(source_levels);
 

@@ -11,6 +11,7 @@
 // is added at the end and never renamed.
 //
 //   ShotContext context;
+//   context.air_temperature_c = weather.temperature_c;
 //   context.ground_height_m = terrain.HeightAt(fix.position_m);  // if known
 //   context.other_shot_emission_ns = {...};                       // same incident
 //   ShotFeatures f = ComputeShotFeatures(fix, pulses_used, context);
@@ -31,17 +32,17 @@
 
 namespace earshot::classify {
 
-// Air absorption at 1 kHz, dB per metre: ISO 9613-1:1993 at 20 °C, 70 % relative humidity
-// and 101.325 kPa gives 4.9 dB/km. A muzzle blast's energy peaks near 1 kHz, and at the
-// few hundred metres a city network listens over the correction is a few dB at most, so
-// one documented value stands in until the standard's formula (now in sim/atmosphere.h,
-// which classify may not use) moves to core.
-inline constexpr double kAbsorptionDbPerMAt1kHz = 0.0049;
+// The frequency at which the source level's air absorption is taken, Hz. A muzzle blast's
+// energy peaks near 1 kHz, and at the few hundred metres a city network listens over the
+// absorption there is a few dB at most, so one frequency stands for the whole pulse.
+inline constexpr double kSourceLevelFrequencyHz = 1000.0;
 
 // What the shot's own pulses do not say.
 struct ShotContext {
-  // Frequency-independent air absorption, dB per metre, applied over each sensor's range.
-  double absorption_db_per_m = kAbsorptionDbPerMAt1kHz;
+  // The air the sound crossed, for its absorption (ISO 9613-1, core/air_absorption.h, at
+  // kSourceLevelFrequencyHz and standard pressure), applied over each sensor's range.
+  double air_temperature_c = 15.0;
+  double relative_humidity_pct = 70.0;
   // Ground height at the fix, local ENU metres (same frame as Fix::position_m); NaN when
   // unknown (then height_above_ground_m is NaN).
   double ground_height_m = std::numeric_limits<double>::quiet_NaN();

@@ -8,10 +8,19 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "earshot/core/air_absorption.h"
+
 namespace earshot::classify {
 namespace {
 
 constexpr double kSourceLevelDb = 150.0;
+
+// The absorption ComputeShotFeatures applies for `context`, from the same ISO 9613-1
+// function, so that exact data stays exact.
+double AbsorptionDbPerM(const ShotContext& context) {
+  return AirAbsorptionDbPerM(kSourceLevelFrequencyHz, context.air_temperature_c,
+                             context.relative_humidity_pct);
+}
 
 // A pulse heard at `sensor_m` from a source at `source_m` whose level at 1 m is
 // kSourceLevelDb, spreading spherically and absorbed at `absorption_db_per_m`.
@@ -48,9 +57,8 @@ std::vector<Pulse> ExactPulses(const Eigen::Vector3d& source_m, double absorptio
 
 TEST(ShotFeatures, ExactSpreadingGivesTheSourceLevelFromEverySensor) {
   const Eigen::Vector3d source_m(20.0, 30.0, 1.5);
-  ShotContext context;
-  context.absorption_db_per_m = 0.0;
-  const std::vector<Pulse> pulses = ExactPulses(source_m, 0.0);
+  const ShotContext context;
+  const std::vector<Pulse> pulses = ExactPulses(source_m, AbsorptionDbPerM(context));
   const ShotFeatures f = ComputeShotFeatures(FixAt(source_m, SolveMode::k2D), pulses, context);
   EXPECT_NEAR(f.source_level_db_at_1m, kSourceLevelDb, 1e-9);
   EXPECT_NEAR(f.source_level_spread_db, 0.0, 1e-9);
@@ -60,26 +68,30 @@ TEST(ShotFeatures, ExactSpreadingGivesTheSourceLevelFromEverySensor) {
 
 TEST(ShotFeatures, AbsorptionIsAddedBackOverEachRange) {
   const Eigen::Vector3d source_m(-50.0, 400.0, 0.0);
-  const ShotContext context;  // the documented 1 kHz constant
-  const std::vector<Pulse> pulses = ExactPulses(source_m, kAbsorptionDbPerMAt1kHz);
+  ShotContext context;
+  context.air_temperature_c = 20.0;
+  context.relative_humidity_pct = 70.0;
+  // ISO 9613-1 at 1 kHz, 20 °C, 70 %: about 4.98 dB/km.
+  ASSERT_NEAR(AbsorptionDbPerM(context), 0.004978, 0.000002);
+  const std::vector<Pulse> pulses = ExactPulses(source_m, AbsorptionDbPerM(context));
   const ShotFeatures f = ComputeShotFeatures(FixAt(source_m, SolveMode::k2D), pulses, context);
   EXPECT_NEAR(f.source_level_db_at_1m, kSourceLevelDb, 1e-9);
   EXPECT_NEAR(f.source_level_spread_db, 0.0, 1e-9);
 
-  // Ignoring absorption underestimates the source by α·r at the median sensor.
-  ShotContext no_absorption;
-  no_absorption.absorption_db_per_m = 0.0;
-  const ShotFeatures g =
-      ComputeShotFeatures(FixAt(source_m, SolveMode::k2D), pulses, no_absorption);
-  EXPECT_LT(g.source_level_db_at_1m, kSourceLevelDb);
+  // Drier air absorbs about twice as much at 1 kHz; assuming it overestimates the source
+  // by the extra α·r at each sensor, more at the far ones.
+  ShotContext dry = context;
+  dry.relative_humidity_pct = 20.0;
+  ASSERT_GT(AbsorptionDbPerM(dry), AbsorptionDbPerM(context));
+  const ShotFeatures g = ComputeShotFeatures(FixAt(source_m, SolveMode::k2D), pulses, dry);
+  EXPECT_GT(g.source_level_db_at_1m, kSourceLevelDb);
   EXPECT_GT(g.source_level_spread_db, 0.0);
 }
 
 TEST(ShotFeatures, SpreadIsTheStandardDeviationOfPerSensorSourceLevels) {
   const Eigen::Vector3d source_m(0.0, 0.0, 0.0);
-  ShotContext context;
-  context.absorption_db_per_m = 0.0;
-  std::vector<Pulse> pulses = ExactPulses(source_m, 0.0);
+  const ShotContext context;
+  std::vector<Pulse> pulses = ExactPulses(source_m, AbsorptionDbPerM(context));
   // Source levels 150 + {+3, -3, +3, -3}: median 150, sample std √(36/3).
   const double offsets_db[] = {3.0, -3.0, 3.0, -3.0};
   for (size_t i = 0; i < pulses.size(); ++i) pulses[i].level_db_spl += offsets_db[i];
@@ -94,7 +106,7 @@ TEST(ShotFeatures, HeightAboveGroundOnlyFromA3DFixWithKnownGround) {
   context.ground_height_m = 12.5;
   Fix fix = FixAt(source_m, SolveMode::k3D);
   fix.height_sigma_m = 4.0;
-  const std::vector<Pulse> pulses = ExactPulses(source_m, context.absorption_db_per_m);
+  const std::vector<Pulse> pulses = ExactPulses(source_m, AbsorptionDbPerM(context));
 
   const ShotFeatures f = ComputeShotFeatures(fix, pulses, context);
   EXPECT_DOUBLE_EQ(f.height_above_ground_m, 170.0);

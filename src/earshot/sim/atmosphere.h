@@ -1,8 +1,8 @@
 // Sound in open air: how fast it goes and how much of it the air absorbs.
 //
-// Absorption follows ISO 9613-1:1993 (oxygen and nitrogen relaxation plus the classical
-// and rotational term); at 20 °C, 70 % humidity and 1 kHz it is about 5.0 dB/km, at
-// 4 kHz about 23 dB/km, which is why a distant bang sounds dull.
+// Absorption follows ISO 9613-1:1993, computed in core/air_absorption.h (the classifier
+// uses it too); at 20 °C, 70 % humidity and 1 kHz it is about 5.0 dB/km, at 4 kHz about
+// 23 dB/km, which is why a distant bang sounds dull.
 #ifndef EARSHOT_SIM_ATMOSPHERE_H_
 #define EARSHOT_SIM_ATMOSPHERE_H_
 
@@ -12,7 +12,8 @@
 
 namespace earshot::sim {
 
-// Pure-tone attenuation coefficient α of ISO 9613-1, dB per metre.
+// Pure-tone attenuation coefficient α of ISO 9613-1, dB per metre, for the scene's air:
+// AirAbsorptionDbPerM at its temperature, relative humidity and pressure.
 double AbsorptionDbPerM(double frequency_hz, const Atmosphere& air);
 
 // Travel time of sound over a straight leg from `from` to `to` in moving air: the
