@@ -36,12 +36,13 @@ std::string StringOr(const json& object, const char* key) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// The classes of a window's pulses by id, from its truth.json.
+}  // namespace
+
 Result<std::map<std::string, int>> ReadPulseClasses(const std::string& path) {
   auto truth = ReadJson(path);
   if (!truth) return std::unexpected(truth.error());
   if (!truth->contains("events") || !truth->contains("pulses"))
-    return Fail(path, "", "expected the keys \"events\" and \"pulses\" of a simulated window");
+    return Fail(path, "", "expected the keys \"events\" and \"pulses\" of a simulated scene");
   std::map<std::string, int> event_class;
   for (const json& event : (*truth)["events"]) {
     const std::string name = StringOr(event, "class");
@@ -62,12 +63,14 @@ Result<std::map<std::string, int>> ReadPulseClasses(const std::string& path) {
     auto it = event_class.find(StringOr(pulse, "event"));
     if (it == event_class.end()) {
       return Fail(path, std::string("pulse ").append(id),
-                  "its event is not among the window's events");
+                  "its event is not among the scene's events");
     }
     classes[id] = it->second;
   }
   return classes;
 }
+
+namespace {
 
 std::vector<std::string> SortedSubfolders(const fs::path& dir) {
   std::vector<std::string> names;
@@ -191,11 +194,10 @@ std::optional<int> LabelDetection(const std::string& sensor_id, int64_t onset_ns
   return label;
 }
 
-Result<std::vector<ReportedPulse>> ReadWindowReports(const std::string& window_dir) {
+Result<std::vector<ReportedPulse>> ReadWindowReports(const std::string& window_dir,
+                                                     const std::map<std::string, int>& classes) {
   const fs::path dir(window_dir);
   const std::string stem = (dir / dir.filename()).string();
-  auto classes = ReadPulseClasses(stem + ".truth.json");
-  if (!classes) return std::unexpected(classes.error());
   const std::string allpulses_path = stem + ".allpulses.json";
   auto allpulses = ReadJson(allpulses_path);
   if (!allpulses) return std::unexpected(allpulses.error());
@@ -203,10 +205,10 @@ Result<std::vector<ReportedPulse>> ReadWindowReports(const std::string& window_d
   std::vector<ReportedPulse> reported;
   for (const json& pulse : *allpulses) {
     const std::string id = StringOr(pulse, "pulse_uuid");
-    auto it = classes->find(id);
-    if (it == classes->end()) {
+    auto it = classes.find(id);
+    if (it == classes.end()) {
       return Fail(allpulses_path, std::string("pulse ").append(id),
-                  "not in the window's truth.json");
+                  "not in the scene's truth.json");
     }
     auto onset = ParseIsoUtc(StringOr(pulse, "arrival_time_utc"));
     if (!onset) return Fail(allpulses_path, std::string("pulse ").append(id), onset.error());
@@ -233,6 +235,8 @@ void PulseDataset::Append(const PulseDataset& other) {
 Result<PulseDataset> BuildPulseDataset(const std::string& sim_dir,
                                        const PulseDatasetOptions& options) {
   if (auto ok = CheckSimulationOutput(sim_dir); !ok) return std::unexpected(ok.error());
+  auto classes = ReadPulseClasses((fs::path(sim_dir) / "truth.json").string());
+  if (!classes) return std::unexpected(classes.error());
   PulseDataset dataset;
   std::vector<std::vector<ReportedPulse>> reports;
   std::vector<Recording> recordings;
@@ -240,8 +244,8 @@ Result<PulseDataset> BuildPulseDataset(const std::string& sim_dir,
   for (const std::string& group : SortedSubfolders(root)) {
     for (const std::string& test : SortedSubfolders(root / group)) {
       const fs::path window_dir = root / group / test;
-      if (!fs::exists(window_dir / (test + ".truth.json"))) continue;
-      auto window_reports = ReadWindowReports(window_dir.string());
+      if (!fs::exists(window_dir / (test + ".allpulses.json"))) continue;
+      auto window_reports = ReadWindowReports(window_dir.string(), *classes);
       if (!window_reports) return std::unexpected(window_reports.error());
       const int window = static_cast<int>(dataset.windows.size());
       dataset.windows.push_back(window_dir.string());
@@ -252,7 +256,7 @@ Result<PulseDataset> BuildPulseDataset(const std::string& sim_dir,
   }
   if (dataset.windows.empty()) {
     return Fail(sim_dir, "",
-                "no window folders (<group>/test_NNN/ with test_NNN.truth.json): nothing to "
+                "no window folders (<group>/test_NNN/ with test_NNN.allpulses.json): nothing to "
                 "train on");
   }
 

@@ -5,9 +5,10 @@
 // test_NNN.audio.<serial>.wav with its sidecar), exactly as `earshot detect` runs on it. Each
 // detected pulse is then labelled by the truth: it is matched to the nearest pulse the same
 // sensor reported in the window (test_NNN.allpulses.json) within ±5 ms, and that reported
-// pulse's origin (test_NNN.truth.json, "pulses") gives its event and the event its class.
-// A sensor's local bangs (origin "noise") are other impulsive sounds. A detection that no
-// reported pulse explains is left out and counted: the truth cannot say what it was.
+// pulse's origin (the scene's DIR/truth.json, "pulses"; the window's own truth lists only
+// the window's events, and a window also hears the tail of earlier ones) gives its event and the
+// event its class. A sensor's local bangs (origin "noise") are other impulsive sounds. A detection
+// that no reported pulse explains is left out and counted: the truth cannot say what it was.
 //
 //   Result<PulseDataset> rows = BuildPulseDataset("/tmp/sim", {});
 //   model = GradientBoostedModel::Train(rows->rows, rows->labels, kPulseClassCount, {});
@@ -21,6 +22,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,10 +63,15 @@ struct ReportedPulse {
 std::optional<int> LabelDetection(const std::string& sensor_id, int64_t onset_ns,
                                   const std::vector<ReportedPulse>& reported, double tolerance_s);
 
-// The reported pulses of one window folder (test_NNN.allpulses.json labelled through
-// test_NNN.truth.json). The vendor's arrival times are truncated to the millisecond, so
-// each onset is taken at the middle of its millisecond.
-Result<std::vector<ReportedPulse>> ReadWindowReports(const std::string& window_dir);
+// The class of every pulse of a simulated scene by pulse id, from DIR/truth.json ("pulses":
+// origin -> event -> "events": class; a local bang, origin "noise", is other impulsive).
+Result<std::map<std::string, int>> ReadPulseClasses(const std::string& truth_path);
+
+// The reported pulses of one window folder (test_NNN.allpulses.json), labelled by
+// `classes`. The vendor's arrival times are truncated to the millisecond, so each onset is
+// taken at the middle of its millisecond.
+Result<std::vector<ReportedPulse>> ReadWindowReports(const std::string& window_dir,
+                                                     const std::map<std::string, int>& classes);
 
 struct PulseDatasetOptions {
   double match_tolerance_s = 0.005;

@@ -33,7 +33,7 @@ class SimFolder : public ::testing::Test {
     fs::remove_all(dir_);
     WriteText(dir_ / "scenario.json", R"({"generator": "earshot simulate", "mode": "audio"})");
     const fs::path window = dir_ / "TRAIN" / "test_001";
-    WriteText(window / "test_001.truth.json", R"({
+    WriteText(dir_ / "truth.json", R"({
       "test": "test_001",
       "events": [{"id": "e1", "class": "gunfire"}, {"id": "e2", "class": "firecracker"}],
       "emissions": [],
@@ -83,7 +83,9 @@ TEST(LabelDetectionTest, NearestReportOfTheSameSensorWithinTolerance) {
 }
 
 TEST_F(SimFolder, WindowReportsCarryTheirEventsClass) {
-  auto reported = ReadWindowReports((dir_ / "TRAIN" / "test_001").string());
+  auto classes = ReadPulseClasses((dir_ / "truth.json").string());
+  ASSERT_TRUE(classes) << classes.error().ToString();
+  auto reported = ReadWindowReports((dir_ / "TRAIN" / "test_001").string(), *classes);
   ASSERT_TRUE(reported) << reported.error().ToString();
   ASSERT_EQ(reported->size(), 3U);
   EXPECT_EQ((*reported)[0].label, kGunfireClass);
@@ -102,8 +104,7 @@ TEST_F(SimFolder, WindowWithoutAudioGivesNoRows) {
 }
 
 TEST_F(SimFolder, UnknownEventClassIsRefused) {
-  WriteText(dir_ / "TRAIN" / "test_001" / "test_001.truth.json",
-            R"({"events": [{"id": "e1", "class": "thunder"}], "pulses": {}})");
+  WriteText(dir_ / "truth.json", R"({"events": [{"id": "e1", "class": "thunder"}], "pulses": {}})");
   auto dataset = BuildPulseDataset(dir_.string(), {});
   ASSERT_FALSE(dataset);
   EXPECT_THAT(dataset.error().ToString(), HasSubstr("thunder"));
