@@ -14,6 +14,8 @@ void AddEvalCommand(CLI::App& app, int* exit_code);
 void AddDetectCommand(CLI::App& app, int* exit_code);
 void AddSensorCommand(CLI::App& app, int* exit_code);
 void AddSimulateCommand(CLI::App& app, int* exit_code);
+void AddTrainCommand(CLI::App& app, int* exit_code);
+void AddClassifyCommand(CLI::App& app, int* exit_code);
 
 }  // namespace earshot::cli
 

@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   earshot::cli::AddDetectCommand(app, &exit_code);
   earshot::cli::AddSensorCommand(app, &exit_code);
   earshot::cli::AddSimulateCommand(app, &exit_code);
+  earshot::cli::AddTrainCommand(app, &exit_code);
+  earshot::cli::AddClassifyCommand(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
