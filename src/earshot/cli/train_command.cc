@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "earshot/classify/gradient_boosted_model.h"
 #include "earshot/classify/pulse_dataset.h"
 #include "earshot/cli/commands.h"
@@ -218,6 +220,24 @@ void WriteImportance(std::ostream& out, std::vector<classify::FeatureGain> gains
     out << "| " << g.feature << " | " << Fixed(g.gain, 2) << " |\n";
 }
 
+// How each folder was made: its scenario.json names the scene and the seed. The committed
+// scenarios are scenarios/<scene>.json.
+void WriteProvenance(std::ostream& out, const std::vector<std::string>& sims) {
+  out << "where each folder was made by `earshot simulate` (audio mode):\n\n```\n";
+  for (const std::string& sim : sims) {
+    std::ifstream in(fs::path(sim) / "scenario.json", std::ios::binary);
+    const nlohmann::json scenario = nlohmann::json::parse(in, nullptr, false);
+    const std::string scene =
+        scenario.is_object() ? scenario.value("scene", std::string("?")) : std::string("?");
+    const std::string seed = scenario.is_object() && scenario.contains("seed")
+                                 ? scenario["seed"].dump()
+                                 : std::string("?");
+    out << "earshot simulate scenarios/" << scene << ".json --out " << sim << "   # seed " << seed
+        << "\n";
+  }
+  out << "```\n\n";
+}
+
 std::string CommandLine(const TrainArgs& args) {
   std::string line = "earshot train";
   for (const std::string& sim : args.sims) line.append(" --sim ").append(sim);
@@ -296,10 +316,11 @@ int Run(const TrainArgs& args) {
     return 1;
   }
   std::ostringstream report;
+  report << "# Pulse classifier: training report\n\n"
+         << "Written by `earshot train`; reproduce with\n\n```\n"
+         << CommandLine(args) << "\n```\n\n";
+  WriteProvenance(report, args.sims);
   report
-      << "# Pulse classifier: training report\n\n"
-      << "Written by `earshot train`; reproduce with\n\n```\n"
-      << CommandLine(args) << "\n```\n\n"
       << "Model: XGBoost multi:softprob over the detector's " << all.rows.ColumnCount()
       << " features (detect/features.h), classes " << kPulseClassNames[0] << ", "
       << kPulseClassNames[1] << ", " << kPulseClassNames[2] << ", " << kPulseClassNames[3] << "; "
