@@ -52,8 +52,8 @@ constexpr const char* kHelp =
     "\n"
     "Each FILE is a mono recording (WAV, FLAC, anything libsndfile reads; the first channel\n"
     "of a multi-channel file) at 8 to 48 kHz, of any length. A sidecar beside it (as for\n"
-    "'earshot detect') is optional here: with one, times are UTC and levels use the sensor's\n"
-    "calibration; without one, t_s counts from the start of the file and levels assume a\n"
+    "'earshot detect') is optional here: t_s is seconds after the file's first sample either\n"
+    "way; with one, levels use the sensor's calibration; without one, levels assume a\n"
     "full-scale sample is 93 dB SPL (so they are relative to full scale).\n"
     "\n"
     "An impulse is labelled gunfire when p_gunfire >= 0.5, else its most probable other\n"
@@ -102,7 +102,7 @@ Result<FileDetection> DetectFile(const std::string& path) {
     out.first_sample_ns = metadata->first_sample_ns;
   } else {
     out.notes.push_back(
-        "no sidecar: t_s is from the start of the file; levels assume full scale = 93 dB SPL");
+        "no sidecar: levels assume full scale = 93 dB SPL (relative to full scale)");
   }
   const double seconds = static_cast<double>(clip->samples.size()) / clip->sample_rate_hz;
   if (seconds < 0.3) {
