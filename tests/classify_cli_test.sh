@@ -9,24 +9,8 @@
 set -euo pipefail
 readonly earshot="$1"
 readonly scenarios="$2"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-
-expect_status() {  # expect_status N COMMAND...
-  local want="$1"
-  shift
-  local got=0
-  "$@" >"$tmp/out.log" 2>&1 || got=$?
-  if [[ "$got" != "$want" ]]; then
-    cat "$tmp/out.log" >&2
-    fail "expected exit status $want, got $got: $*"
-  fi
-}
+# shellcheck source=tests/cli_test_lib.sh
+source "$(dirname "$0")/cli_test_lib.sh"
 
 echo "== train twice on unit-three-shots: identical models"
 "$earshot" simulate "$scenarios/unit-three-shots.json" --out "$tmp/sim" >/dev/null
