@@ -81,18 +81,6 @@ double PositionErrorM(const Source& estimate, const Source& truth) {
 
 class ClosedFormModeTest : public ::testing::TestWithParam<SolveMode> {};
 
-std::string ModeTestName(const ::testing::TestParamInfo<SolveMode>& info) {
-  switch (info.param) {
-    case SolveMode::k2D:
-      return "TwoD";
-    case SolveMode::kFixedHeight:
-      return "FixedHeight";
-    case SolveMode::k3D:
-      return "ThreeD";
-  }
-  return "Unknown";
-}
-
 // With more arrivals than unknowns the linear system has one least-squares solution,
 // and with exact data it is the source.
 TEST_P(ClosedFormModeTest, ExactArrivalsGiveTheExactSource) {
@@ -155,7 +143,7 @@ TEST_P(ClosedFormModeTest, FewerThanMinimalArrivalsGiveNothing) {
 
 INSTANTIATE_TEST_SUITE_P(AllModes, ClosedFormModeTest,
                          ::testing::Values(SolveMode::k2D, SolveMode::kFixedHeight, SolveMode::k3D),
-                         ModeTestName);
+                         [](const auto& info) { return internal::SolveModeTestName(info.param); });
 
 TEST(ClosedForm, MinimalArrivalsCountTheUnknownsLessOne) {
   EXPECT_EQ(MinimalArrivals(SolveMode::k2D), 3);

@@ -175,18 +175,6 @@ Problem MakeProblem(std::mt19937_64& rng, SolveMode mode, const Propagation& mod
 
 class RefineModeTest : public ::testing::TestWithParam<SolveMode> {};
 
-std::string ModeTestName(const ::testing::TestParamInfo<SolveMode>& info) {
-  switch (info.param) {
-    case SolveMode::k2D:
-      return "TwoD";
-    case SolveMode::kFixedHeight:
-      return "FixedHeight";
-    case SolveMode::k3D:
-      return "ThreeD";
-  }
-  return "Unknown";
-}
-
 // From a start 30 m away (and 90 ms off in emission time), exact windy data converge to
 // the exact source with the loss of `loss`: 100 random problems, each checked. Returns how
 // many fell short, for the message.
@@ -235,7 +223,7 @@ TEST_P(RefineModeTest, ConvergesFromThirtyMetresOffWithTheLocatorsCityLoss) {
 
 INSTANTIATE_TEST_SUITE_P(AllModes, RefineModeTest,
                          ::testing::Values(SolveMode::k2D, SolveMode::kFixedHeight, SolveMode::k3D),
-                         ModeTestName);
+                         [](const auto& info) { return internal::SolveModeTestName(info.param); });
 
 TEST(RefineSource, ReportsWhatItDid) {
   std::mt19937_64 rng(203);

@@ -16,11 +16,26 @@
 
 #include <Eigen/Core>
 
+#include "earshot/core/fix.h"
 #include "earshot/core/pulse.h"
 #include "earshot/core/weather.h"
 #include "earshot/locate/arrival.h"
 
 namespace earshot::locate::internal {
+
+// A solve mode as a parameterised test's name (letters only, as GoogleTest wants them;
+// core's SolveModeName gives "2.5d").
+inline std::string SolveModeTestName(SolveMode mode) {
+  switch (mode) {
+    case SolveMode::k2D:
+      return "TwoD";
+    case SolveMode::kFixedHeight:
+      return "FixedHeight";
+    case SolveMode::k3D:
+      return "ThreeD";
+  }
+  return "Unknown";
+}
 
 // 10 °C, no wind: the air of the synthetic tests and benchmarks.
 inline Weather CoolStillAir() {
