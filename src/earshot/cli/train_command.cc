@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "earshot/classify/gradient_boosted_model.h"
+#include "earshot/classify/model_evaluation.h"
 #include "earshot/classify/pulse_dataset.h"
 #include "earshot/cli/commands.h"
 
@@ -77,31 +78,6 @@ classify::FeatureMatrix SelectRows(const classify::FeatureMatrix& from,
   return out;
 }
 
-// Area under the ROC curve of p_gunfire for gunfire against the rest (ties count half).
-double RocAuc(const std::vector<float>& score, const std::vector<int>& label) {
-  std::vector<std::size_t> order(score.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return score[a] < score[b]; });
-  double positives = 0, negatives = 0, rank_sum = 0;
-  for (std::size_t i = 0; i < order.size();) {
-    std::size_t j = i;
-    while (j < order.size() && score[order[j]] == score[order[i]]) ++j;
-    const double mean_rank = 0.5 * static_cast<double>(i + j + 1);  // 1-based ranks i+1..j
-    for (std::size_t k = i; k < j; ++k) {
-      if (label[order[k]] == kGunfireClass) {
-        positives += 1;
-        rank_sum += mean_rank;
-      } else {
-        negatives += 1;
-      }
-    }
-    i = j;
-  }
-  if (positives == 0 || negatives == 0) return std::nan("");
-  return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives);
-}
-
 struct HeldOutResult {
   std::vector<int> label;
   std::vector<std::vector<float>> probability;
@@ -147,17 +123,21 @@ void WriteHeldOut(std::ostream& out, const HeldOutResult& held) {
     return;
   }
   // Confusion matrix by the most probable class.
-  std::array<std::array<std::size_t, kPulseClassCount>, kPulseClassCount> confusion{};
-  std::array<std::size_t, kPulseClassCount> total{}, called_gunfire{};
+  std::vector<int> most_probable(n), is_gunfire(n);
+  std::array<std::size_t, kPulseClassCount> called_gunfire{};
   std::vector<float> p_gunfire(n);
   for (std::size_t r = 0; r < n; ++r) {
     const std::vector<float>& p = held.probability[r];
-    const auto best = static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());
-    const auto truth = static_cast<std::size_t>(held.label[r]);
-    ++confusion[truth][best];
-    ++total[truth];
+    most_probable[r] = static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
+    is_gunfire[r] = held.label[r] == kGunfireClass ? 1 : 0;
     p_gunfire[r] = p[kGunfireClass];
-    if (p_gunfire[r] >= 0.5F) ++called_gunfire[truth];
+    if (p_gunfire[r] >= 0.5F) ++called_gunfire[static_cast<std::size_t>(held.label[r])];
+  }
+  const std::vector<std::vector<std::size_t>> confusion =
+      classify::ConfusionMatrix(held.label, most_probable, kPulseClassCount);
+  std::array<std::size_t, kPulseClassCount> total{};
+  for (std::size_t t = 0; t < total.size(); ++t) {
+    total[t] = std::accumulate(confusion[t].begin(), confusion[t].end(), std::size_t{0});
   }
   out << "Confusion matrix (rows: truth, columns: most probable class), pulses:\n\n| truth |";
   for (auto name : kPulseClassNames) out << " " << name << " |";
@@ -178,35 +158,23 @@ void WriteHeldOut(std::ostream& out, const HeldOutResult& held) {
         << total[ti] << " | " << Percent(called_gunfire[ti], total[ti]) << " |\n";
   }
   out << "\nROC AUC of p_gunfire, gunfire against the rest: "
-      << Fixed(RocAuc(p_gunfire, held.label), 4) << "\n\n";
+      << Fixed(classify::RocAuc(p_gunfire, is_gunfire), 4) << "\n\n";
 
   // Calibration: predicted against observed gunfire rate per tenth of p_gunfire.
   out << "Calibration of p_gunfire (bins of 0.1):\n\n| bin | pulses | mean p_gunfire | observed "
          "gunfire rate | difference, points |\n|---|---|---|---|---|\n";
-  constexpr int kBins = 10;
-  std::array<std::size_t, kBins> count{}, gunfire{};
-  std::array<double, kBins> sum_p{};
-  for (std::size_t r = 0; r < n; ++r) {
-    const int bin = std::clamp(static_cast<int>(p_gunfire[r] * kBins), 0, kBins - 1);
-    ++count[static_cast<std::size_t>(bin)];
-    sum_p[static_cast<std::size_t>(bin)] += p_gunfire[r];
-    if (held.label[r] == kGunfireClass) ++gunfire[static_cast<std::size_t>(bin)];
-  }
-  double worst = 0;
-  for (std::size_t b = 0; b < kBins; ++b) {
-    out << "| " << Fixed(0.1 * static_cast<double>(b), 1) << "–"
-        << Fixed(0.1 * static_cast<double>(b + 1), 1) << " | " << count[b] << " |";
-    if (count[b] == 0) {
+  const std::vector<classify::CalibrationRow> table =
+      classify::CalibrationTable(p_gunfire, is_gunfire, 10);
+  for (const classify::CalibrationRow& row : table) {
+    out << "| " << Fixed(row.lower, 1) << "–" << Fixed(row.upper, 1) << " | " << row.count << " |";
+    if (row.count == 0) {
       out << " – | – | – |\n";
       continue;
     }
-    const double predicted = sum_p[b] / static_cast<double>(count[b]);
-    const double observed = static_cast<double>(gunfire[b]) / static_cast<double>(count[b]);
-    const double points = 100.0 * (predicted - observed);
-    if (count[b] >= 20) worst = std::max(worst, std::abs(points));
-    out << " " << Fixed(predicted, 3) << " | " << Fixed(observed, 3) << " | " << Fixed(points, 1)
-        << " |\n";
+    out << " " << Fixed(row.mean_p, 3) << " | " << Fixed(row.observed_rate, 3) << " | "
+        << Fixed(row.difference_points, 1) << " |\n";
   }
+  const double worst = classify::MaxCalibrationGapPoints(table, 20);
   out << "\nLargest difference over bins with at least 20 pulses: " << Fixed(worst, 1)
       << " points.\n\n";
 }
