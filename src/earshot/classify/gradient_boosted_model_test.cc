@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -237,6 +238,70 @@ TEST(GradientBoostedModelTest, RefusesBadTrainingInput) {
   duplicate.AddRow({1.0F, 2.0F});
   duplicate.AddRow({2.0F, 1.0F});
   EXPECT_FALSE(GradientBoostedModel::Train(duplicate, {0, 1}, 2, {}).has_value());
+}
+
+// Contributions with missing values too, so the missing-value branches are covered.
+Problem ProblemWithMissingValues() {
+  Problem problem = SeparableProblem();
+  for (std::size_t r = 0; r < problem.rows.RowCount(); r += 5) {
+    problem.rows.values[r * problem.rows.ColumnCount() + (r % 3)] = kNaN;
+  }
+  return problem;
+}
+
+TEST(GradientBoostedModelTest, ContributionsSumToTheMarginOfEachClass) {
+  const Problem problem = ProblemWithMissingValues();
+  Result<GradientBoostedModel> model =
+      GradientBoostedModel::Train(problem.rows, problem.labels, kClasses, {.rounds = 20});
+  ASSERT_TRUE(model.has_value()) << model.error().ToString();
+  auto contributions = model->PredictContributions(problem.rows);
+  ASSERT_TRUE(contributions.has_value()) << contributions.error().ToString();
+  auto p = model->PredictProbabilities(problem.rows);
+  ASSERT_TRUE(p.has_value());
+  ASSERT_EQ(contributions->size(), problem.rows.RowCount());
+  for (std::size_t r = 0; r < contributions->size(); ++r) {
+    const auto& row = (*contributions)[r];
+    ASSERT_EQ(row.size(), static_cast<std::size_t>(kClasses));
+    std::vector<double> margin;
+    for (const std::vector<float>& values : row) {
+      ASSERT_EQ(values.size(), problem.rows.ColumnCount() + 1);
+      double sum = 0.0;
+      for (float value : values) sum += value;
+      margin.push_back(sum);
+    }
+    const double largest = *std::max_element(margin.begin(), margin.end());
+    double normaliser = 0.0;
+    for (double m : margin) normaliser += std::exp(m - largest);
+    for (std::size_t c = 0; c < margin.size(); ++c) {
+      EXPECT_NEAR(std::exp(margin[c] - largest) / normaliser, (*p)[r][c], 1e-5)
+          << "row " << r << ", class " << c;
+    }
+  }
+  EXPECT_TRUE(
+      model->PredictContributions(FeatureMatrix{.feature_names = {"x", "y", "noise"}})->empty());
+  FeatureMatrix renamed{.feature_names = {"x", "y", "other"}};
+  renamed.AddRow({1.0F, 1.0F, 1.0F});
+  EXPECT_FALSE(model->PredictContributions(renamed).has_value());
+}
+
+TEST(GradientBoostedModelTest, OneRowAtATimeIsIdenticalToTheBatch) {
+  const Problem problem = ProblemWithMissingValues();
+  Result<GradientBoostedModel> model =
+      GradientBoostedModel::Train(problem.rows, problem.labels, kClasses, {});
+  ASSERT_TRUE(model.has_value());
+  auto batch = model->PredictProbabilities(problem.rows);
+  ASSERT_TRUE(batch.has_value());
+  const std::size_t columns = problem.rows.ColumnCount();
+  for (std::size_t r = 0; r < problem.rows.RowCount(); ++r) {
+    FeatureMatrix one{.feature_names = problem.rows.feature_names};
+    one.AddRow(
+        std::vector<float>(problem.rows.values.begin() + static_cast<long>(r * columns),
+                           problem.rows.values.begin() + static_cast<long>((r + 1) * columns)));
+    auto p = model->PredictProbabilities(one);
+    ASSERT_TRUE(p.has_value());
+    ASSERT_EQ(p->size(), 1U);
+    EXPECT_EQ((*p)[0], (*batch)[r]) << "row " << r;
+  }
 }
 
 }  // namespace
