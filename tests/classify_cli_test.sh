@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end check of `earshot train` and `earshot classify` with the real binary
 # (registered with CTest in src/earshot/cli/CMakeLists.txt):
-#   - train on a small simulated scene gives a model and a report, identical when run again;
+#   - train on a small simulated scene gives the pulse and shot models, the calibration and
+#     the reports, identical when run again (with another thread count);
+#   - a scene with gunfire only trains the pulse model with --pulse-model-only, and without it
+#     is refused with the reason (the shot classifier needs two classes);
 #   - a folder that is not a simulation output, or one simulated with --pulses-only, is refused;
 #   - classify: a simulated recording gives JSON per file; silence gives "no impulse";
 #     an unreadable file or a rate outside 8-48 kHz is reported, status 1, never a crash.
@@ -12,13 +15,24 @@ readonly scenarios="$2"
 # shellcheck source=tests/cli_test_lib.sh
 source "$(dirname "$0")/cli_test_lib.sh"
 
-echo "== train twice on unit-three-shots: identical models"
+echo "== train twice on classifier-mini: identical models"
+"$earshot" simulate "$scenarios/classifier-mini.json" --out "$tmp/mini" >/dev/null
+"$earshot" train --sim "$tmp/mini" --out "$tmp/m1" --rounds 5 --threads 1 2>/dev/null
+"$earshot" train --sim "$tmp/mini" --out "$tmp/m2" --rounds 5 --threads 2 2>/dev/null
+for file in pulse_classifier.json shot_classifier.json shot_classifier.calibration.json; do
+  cmp "$tmp/m1/$file" "$tmp/m2/$file" || fail "$file differs between runs"
+done
+grep -q "Confusion matrix" "$tmp/m1/pulse_classifier_report.md" || fail "pulse report without results"
+grep -q "Calibration of the incidents' p_gunfire" "$tmp/m1/shot_classifier_report.md" ||
+  fail "shot report without calibration"
+
+echo "== gunfire only: the pulse model alone, or a clear refusal"
 "$earshot" simulate "$scenarios/unit-three-shots.json" --out "$tmp/sim" >/dev/null
-"$earshot" train --sim "$tmp/sim" --out "$tmp/m1" --rounds 5 --threads 1 2>/dev/null
-"$earshot" train --sim "$tmp/sim" --out "$tmp/m2" --rounds 5 --threads 2 2>/dev/null
-cmp "$tmp/m1/pulse_classifier.json" "$tmp/m2/pulse_classifier.json" || fail "models differ"
-grep -q "Confusion matrix\|No held-out rows" "$tmp/m1/pulse_classifier_report.md" ||
-  fail "report without results"
+"$earshot" train --sim "$tmp/sim" --out "$tmp/m4" --rounds 5 --pulse-model-only 2>/dev/null
+[[ -f "$tmp/m4/pulse_classifier.json" && ! -f "$tmp/m4/shot_classifier.json" ]] ||
+  fail "--pulse-model-only wrote the wrong files"
+expect_status 1 "$earshot" train --sim "$tmp/sim" --out "$tmp/m5" --rounds 5
+grep -q "at least two classes" "$tmp/out.log" || fail "unclear refusal of a one-class scene"
 
 echo "== refusals"
 mkdir -p "$tmp/empty"

@@ -14,10 +14,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "earshot/classify/dispatch_policy.h"
 #include "earshot/classify/gradient_boosted_model.h"
+#include "earshot/classify/livefire_pulse_dataset.h"
 #include "earshot/classify/model_evaluation.h"
 #include "earshot/classify/pulse_dataset.h"
 #include "earshot/cli/commands.h"
+#include "earshot/cli/shot_training.h"
 
 namespace earshot::cli {
 namespace {
@@ -29,6 +32,10 @@ using classify::kPulseClassNames;
 
 struct TrainArgs {
   std::vector<std::string> sims;
+  std::vector<std::string> heldout_sims;  // the shot classifier's held-out scenes
+  std::string livefire_dir;               // real labelled gunshots; empty: none
+  std::string dispatch_config;            // thresholds for the report; empty: defaults
+  bool pulses_only = false;               // skip the shot classifier
   std::string out_dir = "models";
   int holdout_every = 5;
   int threads = 2;
@@ -50,8 +57,18 @@ constexpr const char* kHelp =
     "  pulse_classifier_report.md    class counts, held-out confusion matrix, gunfire recall\n"
     "                                and false gunfire per class at p_gunfire >= 0.5, ROC AUC,\n"
     "                                calibration table, feature importance (gain)\n"
-    "The same folders and options give the identical model. docs/classifying.md, \"Pulse\n"
-    "classifier\". Exit status: 0 written, 1 a folder refused or a file not written.";
+    "With --livefire DIR (the real live-fire test, FPn/test_NNN), the detected pulses that\n"
+    "match a pulse the vendor located a shot with are added as gunfire rows.\n"
+    "\n"
+    "Then the shot classifier (unless --pulse-model-only): every window's detected pulses are\n"
+    "located; each located shot is a row (17 shot features and the per-sensor medians of the\n"
+    "detector's features), labelled by the event most of its pulses came from (real: gunfire\n"
+    "when within 60 m of the survey). It is trained on --sim and --livefire, calibrated by\n"
+    "isotonic regression on out-of-fold scores (folds by incident), scored on --heldout-sim\n"
+    "scenes and, firing position by firing position, on the real shots. Written into --out:\n"
+    "  shot_classifier.json, shot_classifier.calibration.json, shot_classifier_report.md\n"
+    "The same folders and options give the identical models. docs/classifying.md. Exit\n"
+    "status: 0 written, 1 a folder refused or a file not written.";
 
 bool HeldOut(int window, int every) { return every > 0 && window % every == every - 1; }
 
@@ -209,6 +226,11 @@ void WriteProvenance(std::ostream& out, const std::vector<std::string>& sims) {
 std::string CommandLine(const TrainArgs& args) {
   std::string line = "earshot train";
   for (const std::string& sim : args.sims) line.append(" --sim ").append(sim);
+  for (const std::string& sim : args.heldout_sims) line.append(" --heldout-sim ").append(sim);
+  if (!args.livefire_dir.empty()) line.append(" --livefire ").append(args.livefire_dir);
+  if (!args.dispatch_config.empty())
+    line.append(" --dispatch-config ").append(args.dispatch_config);
+  if (args.pulses_only) line.append(" --pulse-model-only");
   line.append(" --out ").append(args.out_dir);
   if (args.holdout_every != 5)
     line.append(" --holdout-every ").append(std::to_string(args.holdout_every));
@@ -242,6 +264,20 @@ int Run(const TrainArgs& args) {
               << " labelled pulses, " << dataset->unmatched << " unmatched detections left out\n";
     all.Append(*dataset);
     datasets.push_back(std::move(*dataset));
+  }
+  std::vector<std::string> sources = args.sims;
+  if (!args.livefire_dir.empty()) {
+    auto dataset = classify::BuildLivefirePulseDataset(args.livefire_dir, options);
+    if (!dataset) {
+      std::cerr << "earshot train: " << dataset.error().ToString() << "\n";
+      return 1;
+    }
+    std::cerr << "earshot train: " << args.livefire_dir << ": " << dataset->windows.size()
+              << " tests, " << dataset->labels.size() << " real gunshot pulses, "
+              << dataset->unmatched << " other detections left out\n";
+    all.Append(*dataset);
+    datasets.push_back(std::move(*dataset));
+    sources.push_back(args.livefire_dir + " (real, gunfire only)");
   }
 
   std::vector<std::size_t> train_rows, held_rows;
@@ -288,14 +324,16 @@ int Run(const TrainArgs& args) {
          << "Written by `earshot train`; reproduce with\n\n```\n"
          << CommandLine(args) << "\n```\n\n";
   WriteProvenance(report, args.sims);
-  report
-      << "Model: XGBoost multi:softprob over the detector's " << all.rows.ColumnCount()
-      << " features (detect/features.h), classes " << kPulseClassNames[0] << ", "
-      << kPulseClassNames[1] << ", " << kPulseClassNames[2] << ", " << kPulseClassNames[3] << "; "
-      << args.train.rounds << " rounds, depth " << args.train.max_depth << ", eta "
-      << Fixed(args.train.eta, 3) << ", seed " << args.train.seed
-      << ". Trained on simulated scenes only: see docs/classifying.md, \"Pulse classifier\".\n\n";
-  WriteCounts(report, args.sims, datasets, all, args.holdout_every);
+  report << "Model: XGBoost multi:softprob over the detector's " << all.rows.ColumnCount()
+         << " features (detect/features.h), classes " << kPulseClassNames[0] << ", "
+         << kPulseClassNames[1] << ", " << kPulseClassNames[2] << ", " << kPulseClassNames[3]
+         << "; " << args.train.rounds << " rounds, depth " << args.train.max_depth << ", eta "
+         << Fixed(args.train.eta, 3) << ", seed " << args.train.seed
+         << (args.livefire_dir.empty()
+                 ? ". Trained on simulated scenes only"
+                 : ". Trained on simulated scenes and the real live-fire gunshot pulses")
+         << ": see docs/classifying.md, \"Pulse classifier\".\n\n";
+  WriteCounts(report, sources, datasets, all, args.holdout_every);
   WriteHeldOut(report, held);
   WriteImportance(report, *gains);
   const std::string report_path = (fs::path(args.out_dir) / "pulse_classifier_report.md").string();
@@ -309,7 +347,26 @@ int Run(const TrainArgs& args) {
   std::cerr << "earshot train: wrote " << model_path << " (" << train_rows.size()
             << " training rows) and " << report_path << " (" << held_rows.size()
             << " held-out rows)\n";
-  return 0;
+  if (args.pulses_only) return 0;
+
+  ShotTrainingArgs shot{.sims = args.sims,
+                        .heldout_sims = args.heldout_sims,
+                        .livefire_dir = args.livefire_dir,
+                        .out_dir = args.out_dir,
+                        .threads = args.threads,
+                        .training = {},
+                        .thresholds = {},
+                        .command_line = CommandLine(args)};
+  shot.training.boosting.seed = args.train.seed;
+  if (!args.dispatch_config.empty()) {
+    auto thresholds = classify::LoadDispatchThresholds(args.dispatch_config);
+    if (!thresholds) {
+      std::cerr << "earshot train: " << thresholds.error().ToString() << "\n";
+      return 1;
+    }
+    shot.thresholds = *thresholds;
+  }
+  return TrainShotClassifier(shot);
 }
 
 }  // namespace
@@ -319,7 +376,15 @@ void AddTrainCommand(CLI::App& app, int* exit_code) {
   CLI::App* command = app.add_subcommand("train", kHelp);
   command->add_option("--sim", args->sims, "an 'earshot simulate' output folder (repeatable)")
       ->required();
-  command->add_option("--out", args->out_dir, "folder for the model and its report")
+  command->add_option("--heldout-sim", args->heldout_sims,
+                      "a simulated folder the shot classifier is only scored on (repeatable)");
+  command->add_option("--livefire", args->livefire_dir,
+                      "the real live-fire test (FPn/test_NNN): its gunshots join the training");
+  command->add_option("--dispatch-config", args->dispatch_config,
+                      "dispatch thresholds for the report (default config/dispatch.json values)");
+  command->add_flag("--pulse-model-only", args->pulses_only,
+                    "train the pulse classifier only, not the shot classifier");
+  command->add_option("--out", args->out_dir, "folder for the models and their reports")
       ->capture_default_str();
   command->add_option("--holdout-every", args->holdout_every, "hold out every Nth window (0: none)")
       ->check(CLI::Range(0, 1000))
