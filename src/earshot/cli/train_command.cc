@@ -217,7 +217,7 @@ void WriteProvenance(std::ostream& out, const std::vector<std::string>& sims) {
     const std::string seed = scenario.is_object() && scenario.contains("seed")
                                  ? scenario["seed"].dump()
                                  : std::string("?");
-    out << "earshot simulate scenarios/" << scene << ".json --out " << sim << "   # seed " << seed
+    out << "earshot simulate scenarios/" << scene << ".json --seed " << seed << " --out " << sim
         << "\n";
   }
   out << "```\n\n";
@@ -323,7 +323,9 @@ int Run(const TrainArgs& args) {
   report << "# Pulse classifier: training report\n\n"
          << "Written by `earshot train`; reproduce with\n\n```\n"
          << CommandLine(args) << "\n```\n\n";
-  WriteProvenance(report, args.sims);
+  std::vector<std::string> simulated = args.sims;
+  simulated.insert(simulated.end(), args.heldout_sims.begin(), args.heldout_sims.end());
+  WriteProvenance(report, simulated);
   report << "Model: XGBoost multi:softprob over the detector's " << all.rows.ColumnCount()
          << " features (detect/features.h), classes " << kPulseClassNames[0] << ", "
          << kPulseClassNames[1] << ", " << kPulseClassNames[2] << ", " << kPulseClassNames[3]
