@@ -67,4 +67,39 @@ expect_status 1 "$earshot" classify --json --model "$tmp/m1/pulse_classifier.jso
   "$tmp/bad.wav" "$tmp/rate96k.wav" "$tmp/missing.wav" "$tmp/silence.wav"
 [[ "$(grep -c '"error"' "$tmp/out.log")" == 3 ]] || fail "bad files not each reported"
 expect_status 2 "$earshot" classify --model "$tmp/missing_model.json" "$tmp/silence.wav"
+
+echo "== locate --classify: detected pulses of one window, each shot classified"
+# Not every window locates a shot (six sensors, quiet fireworks): take the first that does.
+for window in $(compgen -G "$tmp/mini/*/test_*/" | sort); do
+  "$earshot" detect "$window"/*.wav --json >"$tmp/window_pulses.jsonl" 2>/dev/null
+  "$earshot" locate "$tmp/window_pulses.jsonl" --weather "$tmp/mini/weather.json" --json \
+    >"$tmp/plain.jsonl" 2>/dev/null
+  [[ -s "$tmp/plain.jsonl" ]] && break
+done
+[[ -s "$tmp/plain.jsonl" ]] || fail "no window of classifier-mini locates a shot"
+"$earshot" locate "$tmp/window_pulses.jsonl" --weather "$tmp/mini/weather.json" --json \
+  --classify --shot-model "$tmp/m1/shot_classifier.json" --incidents "$tmp/incidents.jsonl" \
+  >"$tmp/classified.jsonl" 2>"$tmp/locate.log" || { cat "$tmp/locate.log" >&2; fail "locate --classify"; }
+python3 - "$tmp/classified.jsonl" "$tmp/incidents.jsonl" <<'PY'
+import json, sys
+fixes = [json.loads(line) for line in open(sys.argv[1])]
+incidents = [json.loads(line) for line in open(sys.argv[2])]
+assert fixes, "no shot located in the window"
+classes = {"gunfire", "aerial_firework", "firecracker", "other_impulsive"}
+for fix in fixes:
+    c = fix["classification"]
+    assert set(c["p"]) == classes, c
+    assert abs(sum(c["p"].values()) - 1) < 1e-4, c
+    assert c["label"] in classes and 0 <= c["incident"] < len(incidents), c
+    assert all(isinstance(r, str) for r in c["reasons"]), c
+shots = sorted(i for incident in incidents for i in incident["shots"])
+assert shots == list(range(len(fixes))), "incidents do not cover each shot once"
+for incident in incidents:
+    assert incident["dispatch"] in {"gunfire", "probable_gunfire", "not_gunfire"}, incident
+    assert 0 <= incident["p_gunfire"] <= 1, incident
+PY
+if grep -q classification "$tmp/plain.jsonl"; then fail "locate without --classify classified"; fi
+expect_status 2 "$earshot" locate "$tmp/window_pulses.jsonl" --json --classify \
+  --shot-model "$tmp/missing_model.json"
+grep -q "missing_model.json" "$tmp/out.log" || fail "the missing shot model is not named"
 echo "PASS"

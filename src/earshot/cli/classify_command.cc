@@ -14,16 +14,14 @@
 
 #include "earshot/audio/audio_file.h"
 #include "earshot/audio/recording_metadata.h"
+#include "earshot/classify/dispatch_policy.h"
 #include "earshot/classify/gradient_boosted_model.h"
 #include "earshot/classify/pulse_dataset.h"
 #include "earshot/cli/commands.h"
+#include "earshot/cli/model_paths.h"
 #include "earshot/detect/detector.h"
 #include "earshot/detect/features.h"
 #include "earshot/detect/recording.h"
-
-#ifndef EARSHOT_SOURCE_DIR
-#define EARSHOT_SOURCE_DIR "."
-#endif
 
 namespace earshot::cli {
 namespace {
@@ -58,9 +56,10 @@ constexpr const char* kHelp =
     "\n"
     "An impulse is labelled gunfire when p_gunfire >= 0.5, else its most probable other\n"
     "class; the clip is gunfire when any impulse is, else its most frequent label, and 'no\n"
-    "impulse' when the detector found none. Reasons are the model's most important\n"
-    "features (XGBoost gain over the whole training set, not a per-decision attribution)\n"
-    "with this impulse's values. --json prints one object per file and line:\n"
+    "impulse' when the detector found none. Reasons are this impulse's own: the features\n"
+    "that moved its p_gunfire most (SHAP contributions to the gunfire class, log-odds),\n"
+    "e.g. \"crest_factor_db = 21.3 raises p(gunfire) (+0.84)\". --json prints one object\n"
+    "per file and line:\n"
     "  {\"file\", \"clip\": {\"label\", \"p_gunfire\"}, \"impulses\": [{\"t_s\", \"label\",\n"
     "   \"p_gunfire\", \"reasons\"}], \"notes\"}   or {\"file\", \"error\"}\n"
     "\n"
@@ -68,13 +67,6 @@ constexpr const char* kHelp =
     "else the one in the source tree the program was built from. Exit status: 0 every file\n"
     "classified, 1 a file could not be read or is outside 8-48 kHz, 2 no usable model.\n"
     "docs/classifying.md, \"Pulse classifier\".";
-
-// --model, else ./models/..., else the source tree's models/...
-std::string FindModel(const std::string& requested) {
-  if (!requested.empty()) return requested;
-  if (fs::exists(kModelName)) return kModelName;
-  return (fs::path(EARSHOT_SOURCE_DIR) / kModelName).string();
-}
 
 struct FileDetection {
   std::vector<detect::DetectedPulse> pulses;
@@ -152,12 +144,8 @@ int LabelOf(const std::vector<float>& p) {
   return best;
 }
 
-struct Classifier {
-  classify::GradientBoostedModel model;
-  std::vector<size_t> reason_columns;  // the most important features, by gain
-};
-
-ordered_json ClassifyFile(const Classifier& classifier, const std::string& path, bool* failed) {
+ordered_json ClassifyFile(const classify::GradientBoostedModel& model, const std::string& path,
+                          bool* failed) {
   auto detection = DetectFile(path);
   if (!detection) {
     *failed = true;
@@ -172,13 +160,20 @@ ordered_json ClassifyFile(const Classifier& classifier, const std::string& path,
     rows.AddRow(classify::PulseFeatureRow(as_pulse));
   }
   std::vector<std::vector<float>> probability;
+  std::vector<std::vector<std::vector<float>>> contributions;  // row, class, feature + bias
   if (!detection->pulses.empty()) {
-    auto p = classifier.model.PredictProbabilities(rows);
+    auto p = model.PredictProbabilities(rows);
     if (!p) {
       *failed = true;
       return {{"file", path}, {"error", p.error().ToString()}};
     }
     probability = std::move(*p);
+    auto c = model.PredictContributions(rows);
+    if (!c) {
+      *failed = true;
+      return {{"file", path}, {"error", c.error().ToString()}};
+    }
+    contributions = std::move(*c);
   }
   ordered_json impulses = ordered_json::array();
   std::array<int, kPulseClassCount> votes{};
@@ -188,14 +183,13 @@ ordered_json ClassifyFile(const Classifier& classifier, const std::string& path,
     const int label = LabelOf(probability[i]);
     ++votes[static_cast<size_t>(label)];
     clip_p = std::max(clip_p, probability[i][kGunfireClass]);
+    // Why this impulse, not why the model in general: its gunfire-class contributions.
+    const size_t columns = rows.ColumnCount();
     ordered_json reasons = ordered_json::array();
-    for (size_t column : classifier.reason_columns) {
-      const std::string& name = rows.feature_names[column];
-      const float value = rows.values[i * rows.ColumnCount() + column];
-      reasons.push_back(
-          {{"feature", name},
-           {"value",
-            std::isfinite(value) ? ordered_json(std::round(value * 1e6) / 1e6) : ordered_json()}});
+    for (const classify::Reason& reason : classify::TopReasons(
+             rows.feature_names, std::span<const float>(rows.values).subspan(i * columns, columns),
+             contributions[i][kGunfireClass], kReasonCount)) {
+      reasons.push_back(classify::DescribeReason(reason));
     }
     const double t_s = static_cast<double>(pulse.onset_ns - detection->first_sample_ns) * 1e-9;
     impulses.push_back({{"t_s", std::round(t_s * 1e6) / 1e6},
@@ -231,10 +225,8 @@ void PrintTable(const ordered_json& result, std::ostream& out) {
   for (const auto& impulse : result["impulses"]) {
     std::string reasons;
     for (const auto& reason : impulse["reasons"]) {
-      reasons.append(reason["feature"].get<std::string>())
-          .append("=")
-          .append(reason["value"].dump());
-      reasons.append(" ");
+      if (!reasons.empty()) reasons.append("; ");
+      reasons.append(reason.get<std::string>());
     }
     std::snprintf(line, sizeof line, "  %10.3f s  %-16s p_gunfire %.3f  %s\n",
                   impulse["t_s"].get<double>(), impulse["label"].get<std::string>().c_str(),
@@ -248,7 +240,7 @@ void PrintTable(const ordered_json& result, std::ostream& out) {
 }
 
 int Run(const ClassifyArgs& args) {
-  const std::string model_path = FindModel(args.model_path);
+  const std::string model_path = FindDataFile(args.model_path, kModelName);
   auto model = classify::GradientBoostedModel::Load(model_path);
   if (!model) {
     std::cerr << "earshot classify: " << model.error().ToString()
@@ -262,22 +254,11 @@ int Run(const ClassifyArgs& args) {
                  "detector's); retrain it with 'earshot train'\n";
     return 2;
   }
-  auto gains = model->FeatureImportance();
-  if (!gains) {
-    std::cerr << "earshot classify: " << gains.error().ToString() << "\n";
-    return 2;
-  }
-  std::vector<size_t> order(gains->size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return (*gains)[a].gain > (*gains)[b].gain; });
-  order.resize(std::min<size_t>(order.size(), kReasonCount));
-  const Classifier classifier{.model = std::move(*model), .reason_columns = order};
 
   int failed = 0;
   for (const std::string& path : args.files) {
     bool file_failed = false;
-    const ordered_json result = ClassifyFile(classifier, path, &file_failed);
+    const ordered_json result = ClassifyFile(*model, path, &file_failed);
     if (file_failed) {
       ++failed;
       std::cerr << "earshot classify: " << path << ": " << result["error"].get<std::string>()
