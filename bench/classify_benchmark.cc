@@ -11,7 +11,8 @@
 //               as a live window holds only recent pulses)
 //   model       ClassifyRows(rows, 0): probabilities and calibration, in batches of 1 and 256
 //   reasons     ClassifyRows(rows, 3): the same plus SHAP contributions and top reasons
-//   end to end  ClassifyFixes per incident (rows, shots, incidents, dispatch, reasons)
+//   end to end  ClassifyFixes per incident (rows, shots, incidents, dispatch), without and
+//               with reasons (SHAP for every shot and incident)
 //
 // Each stage runs kRepeats times and the fastest run is printed: a shared machine's slower
 // runs measure the other processes. Thread CPU time is printed beside the wall time; the
@@ -283,19 +284,26 @@ int main(int argc, char** argv) {
     Time(reasons_name.c_str(), shots, [&] { return ClassifyBatches(*classifier, batches, 3); });
   }
 
-  Time("end to end (ClassifyFixes/incident)", shots, [&] {
-    double sum = 0.0;
-    for (const Incident& incident : incidents) {
-      auto out = classifier->ClassifyFixes(incident.fixes, incident.pulses, weather, {});
-      if (!out) {
-        std::fprintf(stderr, "ClassifyFixes: %s\n", out.error().ToString().c_str());
-        std::exit(1);
+  // End to end, as a service classifies: without reasons (every shot), and with them.
+  for (const int reason_count : {0, 3}) {
+    classify::ShotClassifierOptions options;
+    options.reason_count = reason_count;
+    const std::string name = reason_count == 0 ? "end to end (ClassifyFixes/incident)"
+                                               : "  + 3 SHAP reasons per shot and incident";
+    Time(name.c_str(), shots, [&] {
+      double sum = 0.0;
+      for (const Incident& incident : incidents) {
+        auto out = classifier->ClassifyFixes(incident.fixes, incident.pulses, weather, options);
+        if (!out) {
+          std::fprintf(stderr, "ClassifyFixes: %s\n", out.error().ToString().c_str());
+          std::exit(1);
+        }
+        for (const classify::ShotClassification& shot : out->shots)
+          sum += shot.p[classify::kGunfireClass];
       }
-      for (const classify::ShotClassification& shot : out->shots)
-        sum += shot.p[classify::kGunfireClass];
-    }
-    return sum;
-  });
+      return sum;
+    });
+  }
   std::printf("\naim: >= 10000 shots/s per core\n");
   return 0;
 }

@@ -97,13 +97,20 @@ Result<ClassifiedFixes> ShotClassifier::ClassifyFixes(const std::vector<Fix>& fi
   }
   auto shots = ClassifyRows(rows, 0);
   if (!shots) return std::unexpected(shots.error());
-  auto contributions = GunfireContributions(rows);
-  if (!contributions) return std::unexpected(contributions.error());
+  // The reasons are SHAP values: exact but about a hundred times the cost of the
+  // probabilities (bench/classify_benchmark), so they are computed only when asked for.
+  const bool explain = options.reason_count > 0;
+  std::vector<std::vector<float>> contributions;
+  if (explain) {
+    auto gunfire = GunfireContributions(rows);
+    if (!gunfire) return std::unexpected(gunfire.error());
+    contributions = std::move(*gunfire);
+  }
   const std::size_t columns = rows.ColumnCount();
-  for (std::size_t i = 0; i < fixes.size(); ++i) {
+  for (std::size_t i = 0; explain && i < fixes.size(); ++i) {
     (*shots)[i].reasons = TopReasons(
         rows.feature_names, std::span<const float>(rows.values).subspan(i * columns, columns),
-        (*contributions)[i], options.reason_count);
+        contributions[i], options.reason_count);
   }
 
   for (const std::vector<std::size_t>& group : groups) {
@@ -112,21 +119,25 @@ Result<ClassifiedFixes> ShotClassifier::ClassifyFixes(const std::vector<Fix>& fi
     std::vector<double> p_gunfire;
     // The incident's reasons: each feature's contribution averaged over its shots, shown
     // with the value of the shot that pushed hardest in the incident's direction.
-    std::vector<float> mean_contribution(columns + 1, 0.0F);
-    for (std::size_t i : group) {
-      p_gunfire.push_back((*shots)[i].p[kGunfireClass]);
-      for (std::size_t c = 0; c <= columns; ++c)
-        mean_contribution[c] += (*contributions)[i][c] / static_cast<float>(group.size());
-    }
+    for (std::size_t i : group) p_gunfire.push_back((*shots)[i].p[kGunfireClass]);
     incident.p_gunfire = IncidentProbability(p_gunfire);
     incident.dispatch = Decide(incident.p_gunfire, options.thresholds);
+    if (!explain) {
+      out.incidents.push_back(std::move(incident));
+      continue;
+    }
+    std::vector<float> mean_contribution(columns + 1, 0.0F);
+    for (std::size_t i : group) {
+      for (std::size_t c = 0; c <= columns; ++c)
+        mean_contribution[c] += contributions[i][c] / static_cast<float>(group.size());
+    }
     std::vector<float> values(columns, 0.0F);
     for (std::size_t c = 0; c < columns; ++c) {
       std::size_t best = group.front();
       for (std::size_t i : group) {
         const bool raises = mean_contribution[c] >= 0.0F;
-        const float ci = (*contributions)[i][c];
-        const float cb = (*contributions)[best][c];
+        const float ci = contributions[i][c];
+        const float cb = contributions[best][c];
         if (raises ? ci > cb : ci < cb) best = i;
       }
       values[c] = rows.values[best * columns + c];

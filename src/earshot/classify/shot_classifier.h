@@ -58,6 +58,8 @@ struct ShotClassifierOptions {
   IncidentGroupingOptions incidents = {};
   DispatchThresholds thresholds = {};
   double sensor_mount_height_m = 6.0;  // see ContextForShot
+  // Reasons per shot and per incident; 0: none (SHAP costs about a hundred times the
+  // probabilities; a service can classify every shot and explain only what it dispatches).
   int reason_count = 3;
 };
 
