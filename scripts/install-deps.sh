@@ -11,7 +11,7 @@ packages=(
   libeigen3-dev libceres-dev libgeographiclib-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsndfile1-dev libfftw3-dev libasound2-dev libssl-dev
-  libxgboost-dev
+  libxgboost-dev libsqlite3-dev libboost-dev libxml2-utils
   clang-format clang-tidy
 )
 
