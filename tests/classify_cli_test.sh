@@ -7,6 +7,7 @@
 #     is refused with the reason (the shot classifier needs two classes);
 #   - a folder that is not a simulation output, or one simulated with --pulses-only, is refused;
 #   - classify: a simulated recording gives JSON per file; silence gives "no impulse";
+#     clipped samples and a very short file are noted;
 #     an unreadable file or a rate outside 8-48 kHz is reported, status 1, never a crash.
 #   classify_cli_test.sh EARSHOT SCENARIOS_DIR
 set -euo pipefail
@@ -63,6 +64,8 @@ echo "not audio" >"$tmp/bad.wav"
 "$earshot" classify --json --model "$tmp/m1/pulse_classifier.json" "$tmp/silence.wav" \
   "$tmp/short.wav" >"$tmp/c3.json"
 [[ "$(grep -c '"label":"no impulse"' "$tmp/c3.json")" == 2 ]] || fail "silence: not 'no impulse'"
+grep -q "clipped" "$tmp/c3.json" || fail "clipped samples not noted"
+grep -q "very short recording" "$tmp/c3.json" || fail "very short file not noted"
 expect_status 1 "$earshot" classify --json --model "$tmp/m1/pulse_classifier.json" \
   "$tmp/bad.wav" "$tmp/rate96k.wav" "$tmp/missing.wav" "$tmp/silence.wav"
 [[ "$(grep -c '"error"' "$tmp/out.log")" == 3 ]] || fail "bad files not each reported"
