@@ -18,13 +18,59 @@ constexpr std::string_view kCapNamespace = "urn:oasis:names:tc:emergency:cap:1.2
 constexpr double kRadius95PerSigma = 2.4477;
 constexpr double kMetresPerKilometre = 1000.0;
 
+// Length of the well-formed UTF-8 sequence (RFC 3629: no overlong forms, no surrogates,
+// at most U+10FFFF) that starts at text[i] and is a character XML 1.0 allows (not U+FFFE
+// or U+FFFF), or 0. Names come from sensors and operators: one stray byte must not make
+// the whole alert unreadable to a strict XML parser.
+size_t XmlCharLength(std::string_view text, size_t i) {
+  const auto at = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = at(i);
+  if (lead < 0x80) return 1;
+  size_t length = 0;
+  unsigned char low = 0x80;  // allowed range of the second byte
+  unsigned char high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;   // overlong
+    if (lead == 0xED) high = 0x9F;  // surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;   // overlong
+    if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + length > text.size()) return 0;
+  if (at(i + 1) < low || at(i + 1) > high) return 0;
+  for (size_t k = 2; k < length; ++k) {
+    if (at(i + k) < 0x80 || at(i + k) > 0xBF) return 0;
+  }
+  if (lead == 0xEF && at(i + 1) == 0xBF && at(i + 2) >= 0xBE) return 0;  // U+FFFE, U+FFFF
+  return length;
+}
+
 // Text for XML character data and attribute values. Control characters other than tab,
 // newline and carriage return are not allowed in XML 1.0 at all, not even escaped, so
-// they become spaces rather than making the document unreadable.
+// they become spaces; bytes that are not UTF-8 become U+FFFD.
 std::string XmlEscape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    const size_t length = XmlCharLength(text, i);
+    if (length == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+      ++i;
+      continue;
+    }
+    if (length > 1) {
+      out.append(text.substr(i, length));
+      i += length;
+      continue;
+    }
+    ++i;
     switch (c) {
       case '&':
         out += "&amp;";
@@ -315,6 +361,10 @@ std::string CapAlertXml(const Incident& incident, const std::vector<Shot>& shots
   xml.Element("senderName", options.sender_name, 2);
   xml.Element("headline", Headline(incident), 2);
   xml.Element("description", Description(incident, shots, frame), 2);
+  if (!options.incident_base_url.empty()) {
+    xml.Element("web", std::string(options.incident_base_url).append(PercentEncode(incident.id)),
+                2);
+  }
 
   xml.Parameter("incident_id", incident.id, 2);
   xml.Parameter("incident_version", std::to_string(incident.version), 2);

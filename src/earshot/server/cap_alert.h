@@ -78,6 +78,9 @@ struct CapOptions {
   // <uri> of each audio resource is snippet_base_url + the snippet id (percent-encoded).
   std::string snippet_base_url = "http://localhost:8080/api/v1/snippets/";
   std::vector<CapAudio> audio;  // empty: the alert has no <resource>
+  // <web>: incident_base_url + the incident id (percent-encoded), e.g. the console's page
+  // for it. Empty: no <web>.
+  std::string incident_base_url;
   // The <area> circle's radius is the 95 % radius of the position (2.4477 sigma for a
   // circular 2D normal), at least this: a pin is never more certain than a street corner.
   double min_radius_m = 25.0;
@@ -90,7 +93,8 @@ std::string CapIdentifier(const std::string& incident_id, int version);
 // The CAP 1.2 <alert> document (UTF-8, with the XML declaration) for `incident`. `shots`
 // are the incident's shots (any order; others are ignored) and are listed in the
 // description; `frame` places the position (in a metric frame there is no lat/lon, so the
-// area has a description and no circle). All text is XML-escaped.
+// area has a description and no circle). All text is XML-escaped; control characters
+// become spaces and bytes that are not UTF-8 become U+FFFD, so the document always parses.
 std::string CapAlertXml(const Incident& incident, const std::vector<Shot>& shots,
                         const LocalFrame& frame, const CapOptions& options);
 

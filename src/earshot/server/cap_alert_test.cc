@@ -268,6 +268,21 @@ TEST(CapAlertTest, MarkupInNamesIsEscapedAndTokensSanitised) {
   ExpectValidCap(xml);
 }
 
+TEST(CapAlertTest, BadBytesAndControlCharactersStillGiveValidXml) {
+  Incident incident = GunfireIncident();
+  incident.reasons = {"caf\xC3\xA9 \xF0\x9F\x94\x8A ok", "bad \xFF byte", "bell\x07 here",
+                      "cut \xE2\x82", "surrogate \xED\xA0\x80"};
+  CapOptions options;
+  options.incident_base_url = "https://console.example.org/incidents/";
+  const std::string xml = CapAlertXml(incident, GunfireShots(), Pittsburgh(), options);
+  EXPECT_THAT(xml, HasSubstr("<value>caf\xC3\xA9 \xF0\x9F\x94\x8A ok</value>"));  // kept
+  EXPECT_THAT(xml, HasSubstr("<value>bad \xEF\xBF\xBD byte</value>"));
+  EXPECT_THAT(xml, HasSubstr("<value>bell  here</value>"));
+  EXPECT_THAT(xml, HasSubstr("<value>cut \xEF\xBF\xBD\xEF\xBF\xBD</value>"));
+  EXPECT_THAT(xml, HasSubstr("<web>https://console.example.org/incidents/inc-1</web>"));
+  ExpectValidCap(xml);
+}
+
 TEST(CapAlertTest, NoAudioHasNoResource) {
   CapOptions options;
   options.scope = CapScope::kPublic;
