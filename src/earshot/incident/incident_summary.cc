@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <map>
+#include <limits>
 #include <numeric>
+#include <unordered_map>
 #include <utility>
 
 #include "earshot/core/error.h"
@@ -33,6 +34,12 @@ double SamePlaceM(const IncidentShot& a, const IncidentShot& b,
   }
   return limit_m;
 }
+
+struct CellHash {
+  std::size_t operator()(const std::pair<int64_t, int64_t>& cell) const {
+    return std::hash<int64_t>()(cell.first * 73856093 ^ cell.second * 19349663);
+  }
+};
 
 int Root(std::vector<int>& parent, int i) {
   while (parent[i] != i) {
@@ -72,7 +79,7 @@ std::vector<int> Places(std::span<const IncidentShot> shots,
   const double cell_m =
       std::max({options.shooter_separation_m,
                 options.shooter_separation_sigmas * std::sqrt(2.0) * max_sigma_m, 1.0});
-  std::map<std::pair<int64_t, int64_t>, std::vector<int>> cells;
+  std::unordered_map<std::pair<int64_t, int64_t>, std::vector<int>, CellHash> cells;
   for (int i = 0; i < n; ++i) {
     const Eigen::Vector3d& p = shots[i].position_m;
     if (!std::isfinite(p.x()) || !std::isfinite(p.y())) continue;  // a place of its own
@@ -91,11 +98,12 @@ std::vector<int> Places(std::span<const IncidentShot> shots,
     cells[{cx, cy}].push_back(i);
   }
   std::vector<int> place(n, -1);
-  std::map<int, int> place_of_root;
+  std::vector<int> place_of_root(n, -1);
+  int places = 0;
   for (int i = 0; i < n; ++i) {
-    auto [it, inserted] =
-        place_of_root.try_emplace(Root(parent, i), static_cast<int>(place_of_root.size()));
-    place[i] = it->second;
+    int& of_root = place_of_root[Root(parent, i)];
+    if (of_root < 0) of_root = places++;
+    place[i] = of_root;
   }
   return place;
 }
@@ -107,13 +115,13 @@ bool AutomaticFire(std::span<const IncidentShot> shots, std::span<const int> pla
   if (options.automatic_min_shots < 2) return !shots.empty();
   const int64_t interval_ns =
       static_cast<int64_t>(std::llround(options.automatic_interval_s * 1e9));
-  // Per place: the latest shot seen and the length of the run of short intervals ending there.
-  std::map<int, std::pair<int64_t, int>> last_and_run;
+  // Per place (numbered 0, 1, ... by Places): the latest shot seen and the length of the
+  // run of short intervals ending there.
+  std::vector<std::pair<int64_t, int>> last_and_run(places.size(), {0, 0});
   for (std::size_t i = 0; i < shots.size(); ++i) {
-    auto [it, inserted] = last_and_run.try_emplace(places[i], shots[i].emission_ns, 1);
-    if (inserted) continue;
-    auto& [last_ns, run] = it->second;
-    run = shots[i].emission_ns - last_ns < interval_ns ? run + 1 : 1;
+    EARSHOT_CHECK(places[i] >= 0 && static_cast<std::size_t>(places[i]) < places.size());
+    auto& [last_ns, run] = last_and_run[places[i]];
+    run = run > 0 && shots[i].emission_ns - last_ns < interval_ns ? run + 1 : 1;
     last_ns = shots[i].emission_ns;
     if (run >= options.automatic_min_shots) return true;
   }
@@ -122,17 +130,23 @@ bool AutomaticFire(std::span<const IncidentShot> shots, std::span<const int> pla
 
 int CountShooters(std::span<const IncidentShot> shots, std::span<const int> places) {
   EARSHOT_CHECK(places.size() == shots.size());
-  std::map<int, std::pair<int64_t, int64_t>> span_of_place;
+  constexpr int64_t kNone = std::numeric_limits<int64_t>::min();
+  std::vector<std::pair<int64_t, int64_t>> span_of_place(places.size(), {kNone, kNone});
   for (std::size_t i = 0; i < shots.size(); ++i) {
-    auto [it, inserted] =
-        span_of_place.try_emplace(places[i], shots[i].emission_ns, shots[i].emission_ns);
-    it->second.first = std::min(it->second.first, shots[i].emission_ns);
-    it->second.second = std::max(it->second.second, shots[i].emission_ns);
+    EARSHOT_CHECK(places[i] >= 0 && static_cast<std::size_t>(places[i]) < places.size());
+    auto& [first_ns, last_ns] = span_of_place[places[i]];
+    if (first_ns == kNone) {
+      first_ns = last_ns = shots[i].emission_ns;
+    } else {
+      first_ns = std::min(first_ns, shots[i].emission_ns);
+      last_ns = std::max(last_ns, shots[i].emission_ns);
+    }
   }
   // Sweep: +1 at a place's first shot, -1 after its last; at one instant starts come first,
   // so that two places firing at the same instant count as two.
   std::vector<std::pair<int64_t, int>> events;
-  for (const auto& [place, span] : span_of_place) {
+  for (const auto& span : span_of_place) {
+    if (span.first == kNone) continue;
     events.emplace_back(span.first, -1);  // sorts before an end at the same time
     events.emplace_back(span.second, +1);
   }

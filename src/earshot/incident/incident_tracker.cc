@@ -38,19 +38,33 @@ IncidentTracker::IncidentTracker(IncidentOptions options)
     : options_(std::move(options)), next_number_(options_.first_number) {}
 
 bool IncidentTracker::Fits(const Tracked& tracked, const IncidentShot& shot) const {
+  const std::vector<IncidentShot>& shots = tracked.shots;  // by emission time
   const IncidentShot* first = nullptr;
-  int64_t nearest_gap_ns = std::numeric_limits<int64_t>::max();
-  for (const IncidentShot& other : tracked.shots) {
-    if (other.id == shot.id) continue;
-    if (first == nullptr) first = &other;  // shots are by emission time
-    const int64_t gap_ns = other.emission_ns > shot.emission_ns
-                               ? other.emission_ns - shot.emission_ns
-                               : shot.emission_ns - other.emission_ns;
-    nearest_gap_ns = std::min(nearest_gap_ns, gap_ns);
+  for (const IncidentShot& other : shots) {
+    if (other.id != shot.id) {
+      first = &other;
+      break;
+    }
   }
   if (first == nullptr) return true;  // alone in its incident
-  return nearest_gap_ns <= SecondsToNs(options_.max_gap_s) &&
-         HorizontalDistanceM(shot, *first) <= options_.max_distance_m;
+  if (HorizontalDistanceM(shot, *first) > options_.max_distance_m) return false;
+  // The nearest shots in time are next to where it would be inserted; binary search keeps
+  // a display of thousands of shells cheap to test.
+  const int64_t max_gap_ns = SecondsToNs(options_.max_gap_s);
+  auto next = std::lower_bound(
+      shots.begin(), shots.end(), shot.emission_ns,
+      [](const IncidentShot& s, int64_t emission_ns) { return s.emission_ns < emission_ns; });
+  for (auto it = next; it != shots.end(); ++it) {
+    if (it->id == shot.id) continue;
+    if (it->emission_ns - shot.emission_ns <= max_gap_ns) return true;
+    break;
+  }
+  for (auto it = next; it != shots.begin();) {
+    --it;
+    if (it->id == shot.id) continue;
+    return shot.emission_ns - it->emission_ns <= max_gap_ns;
+  }
+  return false;
 }
 
 void IncidentTracker::Place(IncidentShot shot, int64_t now_ns, std::vector<IncidentEvent>* events) {
