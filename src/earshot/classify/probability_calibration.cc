@@ -1,9 +1,9 @@
 #include "earshot/classify/probability_calibration.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <initializer_list>
-#include <cmath>
 #include <limits>
 #include <numeric>
 #include <utility>

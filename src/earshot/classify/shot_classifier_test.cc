@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -51,7 +53,10 @@ class ShotClassifierTest : public ::testing::Test {
     options.boosting.rounds = 20;
     auto trained = TrainShotModel(Rows(levels), labels, incidents, kPulseClassCount, options);
     ASSERT_TRUE(trained.has_value()) << trained.error().ToString();
-    dir_ = new fs::path(fs::temp_directory_path() / "earshot_shot_classifier_test");
+    // One folder per process: CTest runs each test of the suite as its own process, at once.
+    dir_ =
+        new fs::path(fs::temp_directory_path() /
+                     std::string("earshot_shot_classifier_test_").append(std::to_string(getpid())));
     fs::create_directories(*dir_);
     ASSERT_TRUE(trained->model.Save((*dir_ / "shot.json").string()).has_value());
     ASSERT_TRUE(trained->calibration.Save((*dir_ / "shot.calibration.json").string()).has_value());

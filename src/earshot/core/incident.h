@@ -51,8 +51,8 @@ struct Incident {
   double movement_m = kNaN;     // displacement of the shots from first to last
   double speed_mps = kNaN;      // movement_m over the incident's duration
 
-  std::string label;           // dispatch label: gunfire, probable_gunfire, not_gunfire
-  double p_gunfire = 0.0;      // calibrated
+  std::string label;       // dispatch label: gunfire, probable_gunfire, not_gunfire
+  double p_gunfire = 0.0;  // calibrated
   std::vector<std::string> reasons;
   std::optional<Disposition> disposition;
 };

@@ -15,8 +15,8 @@
 namespace earshot {
 
 // The classes, in the order of Shot::p (the classifier's order, classify/pulse_dataset.h).
-inline constexpr std::array<const char*, 4> kShotClassNames = {
-    "gunfire", "aerial_firework", "firecracker", "other_impulsive"};
+inline constexpr std::array<const char*, 4> kShotClassNames = {"gunfire", "aerial_firework",
+                                                               "firecracker", "other_impulsive"};
 
 struct Shot {
   static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -27,12 +27,12 @@ struct Shot {
   // Calibrated class probabilities in kShotClassNames order, summing to 1; all 0 when not
   // (yet) classified.
   std::array<double, 4> p = {};
-  std::string label;                   // most probable class; empty when not classified
-  std::vector<std::string> reasons;    // "crack_fraction = 0.83 raises p(gunfire) (+1.2)"
+  std::string label;                    // most probable class; empty when not classified
+  std::vector<std::string> reasons;     // "crack_fraction = 0.83 raises p(gunfire) (+1.2)"
   double source_level_db_at_1m = kNaN;  // derived physics (classify/shot_features.h)
   double height_above_ground_m = kNaN;
-  bool crack = false;                   // a supersonic crack heard by most sensors
-  std::string incident_id;              // empty until grouped
+  bool crack = false;       // a supersonic crack heard by most sensors
+  std::string incident_id;  // empty until grouped
 };
 
 }  // namespace earshot
