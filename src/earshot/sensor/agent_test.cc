@@ -14,10 +14,10 @@
 
 #include "earshot/audio/audio_file.h"
 #include "earshot/core/time.h"
+#include "earshot/digest/sha256.h"
 #include "earshot/sensor/file_source.h"
 #include "earshot/sensor/framed_pcm_source.h"
 #include "earshot/sensor/internal/synthetic_source.h"
-#include "earshot/sensor/sha256.h"
 
 namespace earshot::sensor {
 namespace {
@@ -134,7 +134,7 @@ TEST_F(AgentTest, AFileWithTwoClicksGivesTwoSpooledPulsesWithSnippets) {
     const std::string snippet_path =
         options_.spool_directory + "/" + snippet["file"].get<std::string>();
     EXPECT_EQ(listing->pending[i].snippet_path, snippet_path);
-    EXPECT_EQ(Sha256OfFile(snippet_path).value(), snippet["sha256"]);
+    EXPECT_EQ(digest::Sha256OfFile(snippet_path).value(), snippet["sha256"]);
     auto clip = audio::ReadAudioFile(snippet_path);
     ASSERT_TRUE(clip.has_value());
     const int64_t start_ns = ParseIsoUtc(snippet["start_utc"].get<std::string>()).value();

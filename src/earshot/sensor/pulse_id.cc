@@ -1,12 +1,12 @@
 #include "earshot/sensor/pulse_id.h"
 
-#include "earshot/sensor/sha256.h"
+#include "earshot/digest/sha256.h"
 
 namespace earshot::sensor {
 
 std::string PulseIdFor(const std::string& sensor_id, int64_t onset_ns) {
   // The newline cannot occur in a sensor id, so no two (id, time) pairs hash the same text.
-  std::string hex = Sha256Hex(sensor_id + "\n" + std::to_string(onset_ns)).substr(0, 32);
+  std::string hex = digest::Sha256Hex(sensor_id + "\n" + std::to_string(onset_ns)).substr(0, 32);
   hex[12] = '8';  // version 8
   // Variant 10xx: keep the low two bits of the digit, set the high ones to 10.
   static constexpr char kHex[] = "0123456789abcdef";

@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "earshot/audio/audio_file.h"
-#include "earshot/sensor/sha256.h"
+#include "earshot/digest/sha256.h"
 
 namespace earshot::sensor {
 
@@ -30,7 +30,7 @@ Result<Snippet> WriteSnippet(const RingBuffer& ring, SampleSpan span, double sam
   }
   Snippet snippet;
   snippet.path = path;
-  auto digest = Sha256OfFile(path);
+  auto digest = digest::Sha256OfFile(path);
   if (!digest) return std::unexpected(digest.error());
   snippet.sha256 = std::move(*digest);
   std::error_code error;

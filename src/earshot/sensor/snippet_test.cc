@@ -13,8 +13,8 @@
 #include <gtest/gtest.h>
 
 #include "earshot/audio/audio_file.h"
+#include "earshot/digest/sha256.h"
 #include "earshot/sensor/pulse_id.h"
-#include "earshot/sensor/sha256.h"
 
 namespace earshot::sensor {
 namespace {
@@ -26,9 +26,9 @@ constexpr double kRate = 12000.0;
 
 TEST(Sha256, KnownAnswers) {
   // FIPS 180-2 appendix B.1 and the empty message.
-  EXPECT_EQ(Sha256Hex(std::string_view("abc")),
+  EXPECT_EQ(digest::Sha256Hex(std::string_view("abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_EQ(Sha256Hex(std::string_view("")),
+  EXPECT_EQ(digest::Sha256Hex(std::string_view("")),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
@@ -80,7 +80,7 @@ TEST_F(SnippetFileTest, HoldsTheSourceSamplesExactlyAndItsDigestMatchesTheFile) 
 
   std::ifstream in(path, std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(snippet->sha256, Sha256Hex(std::string_view(bytes)));
+  EXPECT_EQ(snippet->sha256, digest::Sha256Hex(std::string_view(bytes)));
   EXPECT_EQ(snippet->bytes, static_cast<int64_t>(bytes.size()));
   EXPECT_EQ(bytes.substr(0, 4), "fLaC");
 

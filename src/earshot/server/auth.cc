@@ -4,7 +4,6 @@
 #include <sstream>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <nlohmann/json.hpp>
 
 namespace earshot::server {
@@ -41,27 +40,6 @@ std::optional<Role> ParseRole(std::string_view name) {
 }
 
 std::string_view RoleName(Role role) { return kRoleNames[static_cast<std::size_t>(role)]; }
-
-Sha256 Sha256Of(std::string_view bytes) {
-  Sha256 digest{};
-  unsigned int length = 0;
-  // EVP_Digest is one-shot and thread-safe; a failure here is a broken libcrypto, a bug.
-  EARSHOT_CHECK(
-      EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) == 1);
-  EARSHOT_CHECK(length == digest.size());
-  return digest;
-}
-
-std::string ToHex(const Sha256& digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(64);
-  for (std::uint8_t byte : digest) {
-    hex.push_back(kHex[byte >> 4]);
-    hex.push_back(kHex[byte & 15]);
-  }
-  return hex;
-}
 
 Result<TokenStore> TokenStore::Parse(std::string_view text, std::string_view source) {
   const std::string src(source);

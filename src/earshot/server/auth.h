@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "earshot/core/error.h"
+#include "earshot/digest/sha256.h"
 
 namespace earshot::server {
 
@@ -33,9 +34,10 @@ constexpr RoleSet kAnyRole = 0;  // a route that needs only a known token
 std::optional<Role> ParseRole(std::string_view name);
 std::string_view RoleName(Role role);
 
-using Sha256 = std::array<std::uint8_t, 32>;
-Sha256 Sha256Of(std::string_view bytes);
-std::string ToHex(const Sha256& digest);
+// Token hashes are plain SHA-256 (earshot_digest); the names stay for the server's callers.
+using Sha256 = digest::Sha256Digest;
+inline Sha256 Sha256Of(std::string_view bytes) { return digest::Sha256(bytes); }
+using digest::ToHex;
 
 struct Principal {
   std::string name;

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "earshot/store/sha256.h"
+#include "earshot/digest/sha256.h"
 
 namespace earshot::store {
 
@@ -18,7 +18,7 @@ std::string CanonicalAuditBytes(int64_t sequence, const AuditEntry& entry) {
 
 std::string AuditChainHash(const std::string& prev_hash, int64_t sequence,
                            const AuditEntry& entry) {
-  return Sha256Hex(prev_hash + CanonicalAuditBytes(sequence, entry));
+  return digest::Sha256Hex(prev_hash + CanonicalAuditBytes(sequence, entry));
 }
 
 AuditRecord ChainAuditEntry(const AuditRecord* previous, AuditEntry entry) {

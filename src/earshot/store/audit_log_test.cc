@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "earshot/store/sha256.h"
+#include "earshot/digest/sha256.h"
 
 namespace earshot::store {
 namespace {
@@ -32,8 +32,8 @@ TEST(AuditLogTest, CanonicalBytesAreSortedCompactJson) {
 TEST(AuditLogTest, HashIsSha256OfPreviousHashAndCanonicalBytes) {
   const std::vector<AuditRecord> records = Chain(2);
   EXPECT_EQ(records[0].prev_hash, kAuditGenesisHash);
-  EXPECT_EQ(records[0].hash,
-            Sha256Hex(std::string(kAuditGenesisHash) + CanonicalAuditBytes(1, records[0].entry)));
+  EXPECT_EQ(records[0].hash, digest::Sha256Hex(std::string(kAuditGenesisHash) +
+                                               CanonicalAuditBytes(1, records[0].entry)));
   EXPECT_EQ(records[1].prev_hash, records[0].hash);
   EXPECT_EQ(records[1].sequence, 2);
 }

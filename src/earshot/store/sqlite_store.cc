@@ -7,10 +7,10 @@
 #include <optional>
 #include <utility>
 
+#include "earshot/digest/sha256.h"
 #include "earshot/store/internal/schema.h"
 #include "earshot/store/internal/sqlite_connection.h"
 #include "earshot/store/record_json.h"
-#include "earshot/store/sha256.h"
 
 namespace earshot::store {
 namespace {
@@ -213,10 +213,10 @@ Result<WriteOutcome> SqliteStore::PutSnippetLocked(const Snippet& snippet) {
   std::string digest;
   int64_t size_bytes = 0;
   if (snippet.path.empty()) {
-    digest = Sha256Hex(std::span(snippet.bytes));
+    digest = digest::Sha256Hex(std::span(snippet.bytes));
     size_bytes = static_cast<int64_t>(snippet.bytes.size());
   } else {
-    Result<std::string> file_digest = Sha256OfFile(snippet.path);
+    Result<std::string> file_digest = digest::Sha256OfFile(snippet.path);
     if (!file_digest) return std::unexpected(file_digest.error());
     digest = std::move(*file_digest);
     std::error_code ignored;
@@ -279,7 +279,7 @@ Result<StoredSnippet> SqliteStore::ReadSnippet(const std::string& pulse_id,
   }
   std::string actual_digest;
   if (problem.empty()) {
-    actual_digest = Sha256Hex(std::span(snippet.bytes));
+    actual_digest = digest::Sha256Hex(std::span(snippet.bytes));
     if (actual_digest != snippet.sha256) {
       problem = "digest mismatch: stored " + snippet.sha256 + ", bytes now hash to " +
                 actual_digest + "; the snippet was altered after it was stored";

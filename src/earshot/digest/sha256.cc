@@ -1,14 +1,13 @@
-#include "earshot/store/sha256.h"
+#include "earshot/digest/sha256.h"
 
 #include <openssl/evp.h>
 
-#include <array>
-#include <cstdio>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <memory>
 
-namespace earshot::store {
+namespace earshot::digest {
 namespace {
 
 struct DigestContextDeleter {
@@ -25,31 +24,40 @@ DigestContext NewSha256Context() {
   return context;
 }
 
-std::string FinishHex(EVP_MD_CTX* context) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+Sha256Digest Finish(EVP_MD_CTX* context) {
+  Sha256Digest digest{};
   unsigned int length = 0;
   EARSHOT_CHECK(EVP_DigestFinal_ex(context, digest.data(), &length) == 1);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 0x0f]);
-  }
-  return hex;
+  EARSHOT_CHECK(length == digest.size());
+  return digest;
 }
 
 }  // namespace
 
-std::string Sha256Hex(std::span<const unsigned char> bytes) {
+Sha256Digest Sha256(std::span<const unsigned char> bytes) {
   DigestContext context = NewSha256Context();
   EARSHOT_CHECK(EVP_DigestUpdate(context.get(), bytes.data(), bytes.size()) == 1);
-  return FinishHex(context.get());
+  return Finish(context.get());
 }
 
-std::string Sha256Hex(std::string_view text) {
-  return Sha256Hex(std::span(reinterpret_cast<const unsigned char*>(text.data()), text.size()));
+Sha256Digest Sha256(std::string_view text) {
+  return Sha256(std::span(reinterpret_cast<const unsigned char*>(text.data()), text.size()));
 }
+
+std::string ToHex(const Sha256Digest& digest) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(2 * digest.size());
+  for (std::uint8_t byte : digest) {
+    hex.push_back(kHex[byte >> 4]);
+    hex.push_back(kHex[byte & 0x0f]);
+  }
+  return hex;
+}
+
+std::string Sha256Hex(std::span<const unsigned char> bytes) { return ToHex(Sha256(bytes)); }
+
+std::string Sha256Hex(std::string_view text) { return ToHex(Sha256(text)); }
 
 Result<std::string> Sha256OfFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -64,7 +72,7 @@ Result<std::string> Sha256OfFile(const std::string& path) {
     }
   }
   if (in.bad()) return Fail(path, "", "read error while hashing");
-  return FinishHex(context.get());
+  return ToHex(Finish(context.get()));
 }
 
-}  // namespace earshot::store
+}  // namespace earshot::digest
