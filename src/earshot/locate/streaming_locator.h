@@ -2,13 +2,37 @@
 // fix is sound and updated as later sensors report, never held for a fixed window.
 //
 // Pulses arrive in any order, late by up to the network's lateness (sensor uplink, spool
-// replays). Each call to Add() takes the new pulses, finds the region of space and time
-// they can belong to (a pulse can only share a source with pulses of sensors within
-// max_range_m whose onsets differ by at most their distance over the speed of sound plus
-// slack), and re-locates only that neighbourhood with the batch locator (locator.h) on the
-// pulses held there. A fix that explains a previously published shot's pulses keeps that
-// shot's id and raises its version; a new one gets a new id. Pulses older than the horizon
-// are forgotten, so memory is bounded by the pulse rate times the horizon.
+// replays). The locator holds the pulses of the last `horizon_s`, indexed by onset time.
+// Each call to Add() takes the new pulses and, for each, its neighbourhood: the held pulses
+// that could share a source with it. Two arrivals of one source differ by at most
+// min(d, max_range_m) / c (d the distance between the sensors; both within max_range_m of
+// the source) plus the inlier window and the association slack, and their sensors are at
+// most 2 × max_range_m apart; nothing else can be in a fix with the new pulse. The
+// neighbourhood is closed over published shots (a held pulse of a shot not yet settled
+// brings all of that shot's pulses, so a shot is never re-located from part of its
+// evidence), overlapping neighbourhoods are merged, and each is re-located with the batch
+// locator (locator.h). The cost of an Add is that of its neighbourhoods, not of all pulses
+// held: the onset index is scanned only over the neighbourhood's time window.
+//
+// Only fixes that use a new pulse are reconciled (a fix without one was already published
+// when its last pulse arrived). A fix that uses any pulse of a published shot is that shot
+// again: the batch locator gives each pulse to one source at most, so a shared direct
+// arrival means the same source, however many pulses the first estimate had (a majority
+// rule would give a shot a new id when a 5-sensor fix grows to 20). When fixes and shots
+// share pulses several ways, the pairs sharing the most pulses are matched first, one fix
+// per shot. A matched shot keeps its id; its version rises only if its used pulses changed
+// or it moved more than 0.1 m. An unmatched fix is a new shot, "<id_prefix><n>", n = 1, 2,
+// ... in publishing order (deterministic for a deterministic input).
+//
+// A published shot is never retracted: when another shot takes its pulses it stays as it
+// was published, and once it has none left it is no longer tracked (counted as absorbed;
+// the incident stage sees the two close in time and space).
+//
+// A shot settles `settle_s` after its newest pulse's onset: it is final, never re-located,
+// and the pulses it used are excluded from later neighbourhoods (they cannot make a second
+// fix of the same bang); pulses that no settled shot used stay available until the horizon.
+// Pulses older than the horizon are forgotten (and refused as late when they arrive), so
+// memory is bounded by the pulse rate times the horizon.
 //
 //   StreamingLocator locator(weather, {});
 //   for (auto& batch : incoming) {
@@ -42,6 +66,9 @@ struct StreamingLocateOptions {
   // A published shot is not re-located after its newest pulse is this old: it is final.
   double settle_s = 10.0;
   std::string id_prefix = "shot-";
+
+  // Also requires settle_s <= horizon_s: a shot's pulses are held until it settles.
+  bool IsValid(std::string* error) const;
 };
 
 // A shot published for the first time (version 1) or updated (version 2, 3, ...).
@@ -58,23 +85,29 @@ struct StreamingLocatorCounters {
   std::size_t relocations = 0;       // batch locator runs
   std::size_t shots_published = 0;
   std::size_t shot_updates = 0;
+  std::size_t shots_absorbed = 0;    // all pulses taken by another shot: left as published
+  std::size_t shots_settled = 0;     // final: no longer re-located
+  std::size_t pulses_relocated = 0;  // pulses passed to the batch locator, all runs
 };
 
 class StreamingLocator {
  public:
+  // Throws std::invalid_argument when !options.IsValid().
   StreamingLocator(const Weather& weather, const StreamingLocateOptions& options);
 
-  // Takes new pulses (positions in one metric frame, as for LocatePulses); returns the
-  // shots that are new or changed because of them, by emission time.
+  // Takes new pulses (positions in one metric frame, as for LocatePulses) received at
+  // `now_ns`; returns the shots that are new or changed because of them, by emission time.
+  // First does what Advance(now_ns) does.
   std::vector<FixUpdate> Add(std::span<const Pulse> pulses, int64_t now_ns);
 
-  // Time passes without pulses: forgets what is older than the horizon. Returns nothing
-  // today (a shot never changes without a pulse); kept as a vector for symmetry.
+  // Time passes without pulses: settles shots and forgets what is older than the horizon.
+  // Returns nothing today (a shot never changes without a pulse); kept as a vector for symmetry.
   std::vector<FixUpdate> Advance(int64_t now_ns);
 
   // The pulses held (all within the horizon): for memory accounting and tests.
   std::size_t pulses_held() const;
-  // The held pulses a fix used (its Fix::used, by id), for the classifier.
+  // The held pulses a fix used (its Fix::used, by id, in that order), for the classifier;
+  // those already forgotten are left out.
   std::vector<Pulse> PulsesOf(const Fix& fix) const;
   const StreamingLocatorCounters& counters() const;
 
