@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "earshot/locate/arrival.h"
+
 namespace earshot::locate {
 namespace {
 
@@ -84,6 +86,7 @@ struct StreamingLocator::State {
   // Added to min(d, max_range) / c: arrivals can be early and late within the inlier
   // window, and the batch locator's own pairing slack.
   double slack_s = 0.0;
+  Propagation model;
 
   std::unordered_map<std::string, HeldPulse> pulses;          // by pulse id; node-stable
   std::set<std::pair<int64_t, std::string>> by_onset;         // (onset, pulse id)
@@ -154,7 +157,23 @@ std::vector<std::string> StreamingLocator::State::Neighbourhood(const HeldPulse&
     ids.push_back(it->second);
     if (!other.shot_id.empty()) shots_touched.insert(other.shot_id);
   }
+  // A tracked shot's pulses are its own unless the new pulse could be one of its arrivals
+  // (or an echo of one, which the batch locator must see beside the shot to tell it from
+  // a new source): then the whole shot is re-located with it; else its pulses stay out.
+  // Without this every Add would re-solve every shot of the last few seconds nearby.
+  std::set<std::string> kept;
   for (const std::string& shot_id : shots_touched) {
+    const Fix& fix = shots.at(shot_id).fix;
+    const double residual_s = static_cast<double>(onset_ns - fix.emission_ns) / kNsPerS -
+                              TravelTimeS(model, fix.position_m, held.pulse.sensor_position_m);
+    if (residual_s < -slack_s || residual_s > locate.echo_horizon_s + slack_s) continue;
+    kept.insert(shot_id);
+  }
+  std::erase_if(ids, [&](const std::string& id) {
+    const std::string& shot_id = pulses.at(id).shot_id;
+    return !shot_id.empty() && !kept.contains(shot_id);
+  });
+  for (const std::string& shot_id : kept) {
     for (const UsedPulse& used : shots.at(shot_id).fix.used) {
       auto it = pulses.find(used.pulse_id);
       if (it != pulses.end() && it->second.shot_id == shot_id) ids.push_back(used.pulse_id);
@@ -262,6 +281,8 @@ StreamingLocator::StreamingLocator(const Weather& weather, const StreamingLocate
   state_->max_speed_mps = SpeedOfSoundMps(weather.temperature_c) + std::abs(weather.wind_speed_mps);
   const LocateOptions& locate = options.locate;
   state_->slack_s = locate.association_slack_s + locate.inlier_early_s + locate.inlier_late_s;
+  state_->model.speed_of_sound_mps = SpeedOfSoundMps(weather.temperature_c);
+  state_->model.wind_en_mps = WindVelocityEnMps(weather);
 }
 
 std::vector<FixUpdate> StreamingLocator::Add(std::span<const Pulse> pulses, int64_t now_ns) {
