@@ -49,6 +49,10 @@ Result<TokenStore> TokenStore::Parse(std::string_view text, std::string_view sou
   } catch (const nlohmann::json::parse_error& e) {
     return Fail(src, std::string("byte ").append(std::to_string(e.byte)),
                 "expected a JSON document");
+  } catch (const nlohmann::json::exception& e) {
+    // A number too large for a double (out_of_range 406) and similar: bad input, not a crash.
+    return Fail(src, "",
+                std::string("expected a JSON document, got unreadable input (") + e.what() + ")");
   }
   if (!doc.is_object() || !doc.contains("tokens") || !doc["tokens"].is_array()) {
     return Fail(src, "field tokens", "expected an object with an array \"tokens\"");

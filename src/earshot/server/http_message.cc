@@ -36,6 +36,11 @@ Result<nlohmann::json> JsonBody(const Request& request) {
     // e.byte says where the client's JSON went wrong; the message alone does not.
     return Fail("request body", std::string("byte ").append(std::to_string(e.byte)),
                 "expected a JSON document");
+  } catch (const nlohmann::json::exception& e) {
+    // A number too large for a double (out_of_range 406) and similar: the client's error,
+    // refused like a syntax error rather than escaping into the server.
+    return Fail("request body", "",
+                std::string("expected a JSON document, got unreadable input (") + e.what() + ")");
   }
 }
 
