@@ -13,6 +13,7 @@ packages=(
   libsndfile1-dev libfftw3-dev libasound2-dev libssl-dev
   libxgboost-dev libsqlite3-dev libboost-dev libxml2-utils
   clang-format clang-tidy
+  clang-16 libclang-rt-16-dev  # fuzz targets (docs/fuzzing.md)
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

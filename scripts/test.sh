@@ -61,6 +61,28 @@ else
   fail clang-format
 fi
 
+# Fuzz targets (docs/fuzzing.md): their own clang 16 build, each target 10 s on a copy of
+# its seed corpus. A crash fails the run and prints the reproducer's path.
+readonly fuzz_cxx=clang++-16
+if command -v "$fuzz_cxx" >/dev/null 2>&1; then
+  echo "== fuzz"
+  if cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER="$fuzz_cxx" \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEARSHOT_FUZZ=ON \
+      -DEARSHOT_BUILD_TESTS=OFF -DEARSHOT_BUILD_BENCHMARKS=OFF >"$log_dir/fuzz-configure.log" 2>&1 \
+    && cmake --build build/fuzz --target earshot_fuzz; then
+    if bash fuzz/run.sh build/fuzz 10; then
+      passed=$((passed + 1))
+    else
+      fail fuzz
+    fi
+  else
+    echo "fuzz: configure or build failed (configure log: $log_dir/fuzz-configure.log)" >&2
+    fail "fuzz build"
+  fi
+else
+  echo "== fuzz: skipped, $fuzz_cxx not installed"
+fi
+
 if [[ -d "$livefire_dir" ]]; then
   echo "== eval livefire"
   if build/ci/earshot eval livefire "$livefire_dir"; then
