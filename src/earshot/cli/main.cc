@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   earshot::cli::AddSimulateCommand(app, &exit_code);
   earshot::cli::AddTrainCommand(app, &exit_code);
   earshot::cli::AddClassifyCommand(app, &exit_code);
+  earshot::cli::AddServeCommand(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
