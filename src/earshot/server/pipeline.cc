@@ -128,7 +128,7 @@ int64_t Pipeline::StreamNowNs(int64_t wall_ns) const {
   return stream_onset_ns_ + std::max<int64_t>(0, wall_ns - stream_wall_ns_);
 }
 
-void Pipeline::ObserveOnsets(const std::vector<Pulse>& pulses, int64_t wall_ns) {
+void Pipeline::ObserveOnsets(std::span<const Pulse> pulses, int64_t wall_ns) {
   int64_t newest = stream_onset_ns_;
   for (const Pulse& pulse : pulses) newest = std::max(newest, pulse.onset_ns);
   // Only a newer onset resets the clock; otherwise it keeps running on wall time.
@@ -152,18 +152,30 @@ void Pipeline::ProcessBatches(std::vector<Batch> batches) {
     }
   }
   counters_.pulses_located_in += pulses.size();
+  // In onset order and in slices of at most one second of onsets, each located at the stream
+  // time of its own newest onset: a batch that spans a minute (a sensor's spool after a
+  // link drop, a replay) is then located as if it had arrived live, instead of its early
+  // pulses looking older than the horizon next to its late ones.
+  constexpr int64_t kSliceNs = 1'000'000'000;
+  std::stable_sort(pulses.begin(), pulses.end(),
+                   [](const Pulse& a, const Pulse& b) { return a.onset_ns < b.onset_ns; });
   std::lock_guard lock(state_mutex_);
-  const int64_t wall_ns = WallNowNs();
-  ObserveOnsets(pulses, wall_ns);
-  const int64_t now_ns = StreamNowNs(wall_ns);
-  const std::vector<locate::FixUpdate> updates = locator_.Add(pulses, now_ns);
-  for (const locate::FixUpdate& update : updates) {
-    int64_t ingested_ns = 0;
-    for (const UsedPulse& used : update.fix.used) {
-      auto found = ingested_of.find(used.pulse_id);
-      if (found != ingested_of.end()) ingested_ns = std::max(ingested_ns, found->second);
+  for (std::size_t begin = 0; begin < pulses.size();) {
+    std::size_t end = begin + 1;
+    while (end < pulses.size() && pulses[end].onset_ns - pulses[begin].onset_ns <= kSliceNs) ++end;
+    const std::span<const Pulse> slice(pulses.data() + begin, end - begin);
+    begin = end;
+    const int64_t wall_ns = WallNowNs();
+    ObserveOnsets(slice, wall_ns);
+    const int64_t now_ns = StreamNowNs(wall_ns);
+    for (const locate::FixUpdate& update : locator_.Add(slice, now_ns)) {
+      int64_t ingested_ns = 0;
+      for (const UsedPulse& used : update.fix.used) {
+        auto found = ingested_of.find(used.pulse_id);
+        if (found != ingested_of.end()) ingested_ns = std::max(ingested_ns, found->second);
+      }
+      HandleFixUpdate(update, ingested_ns == 0 ? earliest_ingest : ingested_ns, now_ns);
     }
-    HandleFixUpdate(update, ingested_ns == 0 ? earliest_ingest : ingested_ns, now_ns);
   }
 }
 

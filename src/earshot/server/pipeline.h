@@ -36,6 +36,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -144,7 +145,7 @@ class Pipeline {
   void ProcessBatches(std::vector<Batch> batches);
   void ProcessAdvance();
   int64_t StreamNowNs(int64_t wall_ns) const;
-  void ObserveOnsets(const std::vector<Pulse>& pulses, int64_t wall_ns);
+  void ObserveOnsets(std::span<const Pulse> pulses, int64_t wall_ns);
   // The expects-lock_ helpers.
   void HandleFixUpdate(const locate::FixUpdate& update, int64_t ingested_ns, int64_t now_ns);
   void HandleIncidentEvents(const std::vector<incident::IncidentEvent>& events,
