@@ -1,30 +1,16 @@
 #include "earshot/classify/livefire_pulse_dataset.h"
 
 #include <algorithm>
-#include <atomic>
-#include <optional>
 #include <set>
-#include <thread>
 #include <utility>
 #include <vector>
 
+#include "earshot/classify/internal/recording_labels.h"
 #include "earshot/detect/recording.h"
 #include "earshot/eval/livefire_dataset.h"
 
 namespace earshot::classify {
 namespace {
-
-struct Recording {
-  int window = 0;
-  std::string path;
-};
-
-struct RecordingRows {
-  std::vector<std::vector<float>> rows;
-  std::size_t detections = 0;
-  std::size_t unmatched = 0;
-  std::optional<Error> error;
-};
 
 // The pulses the vendor located the test's shots with: the gunshot pulses.
 std::vector<ReportedPulse> VendorShotPulses(const eval::LivefireTest& test) {
@@ -39,26 +25,6 @@ std::vector<ReportedPulse> VendorShotPulses(const eval::LivefireTest& test) {
   return reported;
 }
 
-RecordingRows LabelRecording(const std::string& path, const std::vector<ReportedPulse>& reported,
-                             const PulseDatasetOptions& options) {
-  RecordingRows out;
-  auto detection = detect::DetectRecording(path, options.recording);
-  if (!detection) {
-    out.error = detection.error();
-    return out;
-  }
-  for (const Pulse& pulse : detection->pulses) {
-    ++out.detections;
-    if (!LabelDetection(detection->sensor_id, pulse.onset_ns, reported,
-                        options.match_tolerance_s)) {
-      ++out.unmatched;
-      continue;
-    }
-    out.rows.push_back(PulseFeatureRow(pulse));
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<PulseDataset> BuildLivefirePulseDataset(const std::string& dir,
@@ -68,7 +34,7 @@ Result<PulseDataset> BuildLivefirePulseDataset(const std::string& dir,
   if (!tests) return std::unexpected(tests.error());
   PulseDataset dataset;
   std::vector<std::vector<ReportedPulse>> reports;
-  std::vector<Recording> recordings;
+  std::vector<internal::Recording> recordings;
   for (const eval::LivefireTest& test : *tests) {
     if (test.audio_wav_paths.empty()) continue;
     const int window = static_cast<int>(dataset.windows.size());
@@ -80,22 +46,12 @@ Result<PulseDataset> BuildLivefirePulseDataset(const std::string& dir,
   }
   if (recordings.empty()) return Fail(dir, "", "no live-fire test with audio recordings");
 
-  // As BuildPulseDataset: each recording into its own slot, joined in order.
-  std::vector<RecordingRows> results(recordings.size());
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < recordings.size(); i = next++) {
-      results[i] = LabelRecording(recordings[i].path,
-                                  reports[static_cast<std::size_t>(recordings[i].window)], options);
-    }
-  };
-  {
-    std::vector<std::jthread> workers;
-    for (int t = 1; t < std::max(1, options.threads); ++t) workers.emplace_back(work);
-    work();
-  }
+  // As BuildPulseDataset: each recording into its own slot, joined in order. Every report is
+  // a gunshot pulse, so every matched row is labelled gunfire.
+  std::vector<internal::RecordingRows> results =
+      internal::LabelRecordings(recordings, reports, options);
   for (std::size_t i = 0; i < recordings.size(); ++i) {
-    RecordingRows& result = results[i];
+    internal::RecordingRows& result = results[i];
     if (result.error) return std::unexpected(*result.error);
     ++dataset.recordings;
     dataset.detections += result.detections;

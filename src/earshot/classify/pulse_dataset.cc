@@ -1,18 +1,16 @@
 #include "earshot/classify/pulse_dataset.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
-#include <thread>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
+#include "earshot/classify/internal/dataset_files.h"
+#include "earshot/classify/internal/recording_labels.h"
 #include "earshot/core/time.h"
 #include "earshot/detect/features.h"
 
@@ -20,21 +18,9 @@ namespace earshot::classify {
 namespace {
 
 namespace fs = std::filesystem;
+using internal::ReadJson;
+using internal::StringOr;
 using nlohmann::json;
-
-Result<json> ReadJson(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Fail(path, "", "cannot open the file");
-  json value = json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return Fail(path, "", "not valid JSON");
-  return value;
-}
-
-std::string StringOr(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 }  // namespace
 
@@ -97,17 +83,10 @@ std::vector<std::string> WindowRecordings(const fs::path& window_dir) {
 }
 
 Result<void> CheckSimulationOutput(const std::string& sim_dir) {
-  const std::string path = (fs::path(sim_dir) / "scenario.json").string();
-  if (!fs::is_directory(sim_dir)) return Fail(sim_dir, "", "not a folder");
-  if (!fs::exists(path)) {
-    return Fail(sim_dir, "",
-                "not an 'earshot simulate' output folder: it has no scenario.json (make one "
-                "with 'earshot simulate SCENARIO --out DIR')");
-  }
-  auto scenario = ReadJson(path);
+  auto scenario = internal::ReadSimulationScenario(sim_dir);
   if (!scenario) return std::unexpected(scenario.error());
   if (StringOr(*scenario, "generator") != "earshot simulate") {
-    return Fail(path, "generator",
+    return Fail((fs::path(sim_dir) / "scenario.json").string(), "generator",
                 "not written by 'earshot simulate'; training needs a simulated folder");
   }
   if (StringOr(*scenario, "mode") != "audio") {
@@ -116,41 +95,6 @@ Result<void> CheckSimulationOutput(const std::string& sim_dir) {
                 "simulate again without --pulses-only");
   }
   return {};
-}
-
-struct Recording {
-  int window = 0;
-  std::string path;
-};
-
-struct RecordingRows {
-  std::vector<std::vector<float>> rows;
-  std::vector<int> labels;
-  std::size_t detections = 0;
-  std::size_t unmatched = 0;
-  std::optional<Error> error;
-};
-
-RecordingRows LabelRecording(const std::string& path, const std::vector<ReportedPulse>& reported,
-                             const PulseDatasetOptions& options) {
-  RecordingRows out;
-  auto detection = detect::DetectRecording(path, options.recording);
-  if (!detection) {
-    out.error = detection.error();
-    return out;
-  }
-  for (const Pulse& pulse : detection->pulses) {
-    ++out.detections;
-    auto label =
-        LabelDetection(detection->sensor_id, pulse.onset_ns, reported, options.match_tolerance_s);
-    if (!label) {
-      ++out.unmatched;
-      continue;
-    }
-    out.rows.push_back(PulseFeatureRow(pulse));
-    out.labels.push_back(*label);
-  }
-  return out;
 }
 
 }  // namespace
@@ -239,7 +183,7 @@ Result<PulseDataset> BuildPulseDataset(const std::string& sim_dir,
   if (!classes) return std::unexpected(classes.error());
   PulseDataset dataset;
   std::vector<std::vector<ReportedPulse>> reports;
-  std::vector<Recording> recordings;
+  std::vector<internal::Recording> recordings;
   const fs::path root(sim_dir);
   for (const std::string& group : SortedSubfolders(root)) {
     for (const std::string& test : SortedSubfolders(root / group)) {
@@ -261,22 +205,10 @@ Result<PulseDataset> BuildPulseDataset(const std::string& sim_dir,
   }
 
   // Each recording is detected on its own into its own slot; the slots are joined in order.
-  std::vector<RecordingRows> results(recordings.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < recordings.size(); i = next++) {
-      const Recording& recording = recordings[i];
-      results[i] =
-          LabelRecording(recording.path, reports[static_cast<size_t>(recording.window)], options);
-    }
-  };
-  {
-    std::vector<std::jthread> workers;
-    for (int t = 1; t < std::max(1, options.threads); ++t) workers.emplace_back(work);
-    work();
-  }
+  std::vector<internal::RecordingRows> results =
+      internal::LabelRecordings(recordings, reports, options);
   for (size_t i = 0; i < recordings.size(); ++i) {
-    RecordingRows& result = results[i];
+    internal::RecordingRows& result = results[i];
     if (result.error) return std::unexpected(*result.error);
     ++dataset.recordings;
     dataset.detections += result.detections;

@@ -4,7 +4,6 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
@@ -15,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "earshot/classify/internal/dataset_files.h"
 #include "earshot/core/time.h"
 #include "earshot/eval/livefire_dataset.h"
 
@@ -22,24 +22,12 @@ namespace earshot::classify {
 namespace {
 
 namespace fs = std::filesystem;
+using internal::ReadJson;
+using internal::StringOr;
 using nlohmann::json;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kOtherImpulsiveClass = kPulseClassCount - 1;
-
-Result<json> ReadJson(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Fail(path, "", "cannot open the file");
-  json value = json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return Fail(path, "", "not valid JSON");
-  return value;
-}
-
-std::string StringOr(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 Eigen::Vector3d PositionOf(const json& object) {
   const json& p = object.is_object() && object.contains("position") ? object["position"] : json();
@@ -335,14 +323,7 @@ TestRows LabelSimulatedTest(const eval::LivefireTest& test, const std::string& s
 }
 
 Result<void> CheckSimulationFolder(const std::string& sim_dir) {
-  if (!fs::is_directory(sim_dir)) return Fail(sim_dir, "", "not a folder");
-  const std::string scenario_path = (fs::path(sim_dir) / "scenario.json").string();
-  if (!fs::exists(scenario_path)) {
-    return Fail(sim_dir, "",
-                "not an 'earshot simulate' output folder: it has no scenario.json (make one "
-                "with 'earshot simulate SCENARIO --out DIR')");
-  }
-  auto scenario = ReadJson(scenario_path);
+  auto scenario = internal::ReadSimulationScenario(sim_dir);
   if (!scenario) return std::unexpected(scenario.error());
   if (StringOr(*scenario, "mode") != "audio") {
     return Fail(sim_dir, "",
