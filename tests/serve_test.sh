@@ -115,7 +115,9 @@ json.dump({"pulses": pulses[split:]}, open(f"{sys.argv[2]}/batch1.json", "w"))
 # One good pulse and two bad ones: refused by index, the good one accepted.
 bad = {"pulses": [{"pulse_id": "bad-1", "sensor": "UNIT-01", "time_utc": "yesterday"},
                   {k: v for k, v in pulses[0].items() if k != "snippet"} | {"pulse_id": "extra-good"},
-                  {"pulse_id": "bad-2"}]}
+                  {"pulse_id": "bad-2"},
+                  {k: v for k, v in pulses[1].items() if k != "snippet"} |
+                  {"pulse_id": "from-the-future", "time_utc": "2099-01-01T00:00:00Z"}]}
 json.dump(bad, open(f"{sys.argv[2]}/mixed.json", "w"))
 open(f"{sys.argv[2]}/first_pulse_id", "w").write(pulses[0]["pulse_id"])
 EOF
@@ -130,9 +132,10 @@ python3 - "$tmp/body" <<'EOF' || fail "mixed batch: $(cat "$tmp/body")"
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["accepted"] == 1 and r["duplicates"] == 0, r
-assert [x["index"] for x in r["refused"]] == [0, 2], r
+assert [x["index"] for x in r["refused"]] == [0, 2, 3], r
+assert "sensor clock fault" in r["refused"][2]["error"], r
 assert r["refused"][0]["error"].startswith("pulses[0], field time_utc"), r
-assert r["results"] == ["refused", "accepted", "refused"], r
+assert r["results"] == ["refused", "accepted", "refused", "refused"], r
 EOF
 
 # Wait for the three shots and their incidents to be located, stored and pushed.
@@ -144,7 +147,7 @@ sleep 0.5
 [[ "$(metric earshot_store_pulses)" == "$((n_pulses + 1))" ]] ||
   fail "expected $((n_pulses + 1)) pulses stored once each, got $(metric earshot_store_pulses)"
 [[ "$(metric earshot_pulses_duplicate_total)" == "$batch_size" ]] || fail "duplicate count"
-[[ "$(metric earshot_pulses_refused_total)" == "2" ]] || fail "refused count"
+[[ "$(metric earshot_pulses_refused_total)" == "3" ]] || fail "refused count"
 [[ "$(metric earshot_store_shots)" == "3" ]] ||
   { cat "$tmp/serve.err" >&2; fail "expected 3 shots, got $(metric earshot_store_shots)"; }
 [[ "$(metric earshot_store_snippets)" == "2" ]] || { curl -s -H "Authorization: Bearer tok-auditor" "$base/api/v1/metrics/pipeline" >&2; fail "expected 2 snippets"; }

@@ -264,6 +264,27 @@ Response Service::Ingest(const Request& request) {
   if (!body) return ErrorResponse(400, body.error().ToString());
   auto batch = ParseIngestBody(*body, frame_, sensors_);
   if (!batch) return ErrorResponse(400, batch.error().ToString());
+  // A pulse from the future is a sensor clock fault. Taken in, it would move the stream
+  // clock ahead and make every honest pulse after it look late.
+  constexpr int64_t kMaxFutureNs = int64_t{300} * 1'000'000'000;
+  for (std::size_t i = 0; i < batch->pulses.size();) {
+    if (batch->pulses[i].pulse.onset_ns <= ingested_ns + kMaxFutureNs) {
+      ++i;
+      continue;
+    }
+    const std::size_t index = batch->indices[i];
+    batch->refused.push_back(
+        {index, batch->pulses[i].pulse.id,
+         std::string("pulses[")
+             .append(std::to_string(index))
+             .append("], field time_utc: expected at most 300 s after the server's clock (")
+             .append(FormatIsoUtc(ingested_ns, 3))
+             .append("): a sensor clock fault?")});
+    batch->pulses.erase(batch->pulses.begin() + static_cast<std::ptrdiff_t>(i));
+    batch->indices.erase(batch->indices.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+  std::sort(batch->refused.begin(), batch->refused.end(),
+            [](const RefusedPulse& a, const RefusedPulse& b) { return a.index < b.index; });
   const std::size_t reserved = batch->pulses.size();
   if (!pipeline_->TryReserve(reserved)) {
     ++counters.batches_refused_queue_full;
