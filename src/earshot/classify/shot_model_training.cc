@@ -5,24 +5,10 @@
 #include <set>
 #include <utility>
 
+#include "earshot/classify/feature_rows.h"
 #include "earshot/classify/pulse_dataset.h"
 
 namespace earshot::classify {
-namespace {
-
-FeatureMatrix SelectRows(const FeatureMatrix& from, const std::vector<std::size_t>& rows) {
-  FeatureMatrix out{.feature_names = from.feature_names};
-  const std::size_t columns = from.ColumnCount();
-  out.values.reserve(rows.size() * columns);
-  for (std::size_t r : rows) {
-    const auto begin = from.values.begin() + static_cast<std::ptrdiff_t>(r * columns);
-    out.values.insert(out.values.end(), begin, begin + static_cast<std::ptrdiff_t>(columns));
-  }
-  return out;
-}
-
-}  // namespace
-
 int IncidentFold(const std::string& incident, int folds) {
   // FNV-1a: fixed across platforms and library versions, unlike std::hash.
   std::uint64_t hash = 14695981039346656037ULL;

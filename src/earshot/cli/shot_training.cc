@@ -13,10 +13,12 @@
 #include <sstream>
 #include <utility>
 
+#include "earshot/classify/feature_rows.h"
 #include "earshot/classify/model_evaluation.h"
 #include "earshot/classify/pulse_dataset.h"
 #include "earshot/classify/shot_calibration.h"
 #include "earshot/classify/shot_dataset.h"
+#include "earshot/cli/report_format.h"
 
 namespace earshot::cli {
 namespace {
@@ -25,30 +27,8 @@ namespace fs = std::filesystem;
 using classify::kGunfireClass;
 using classify::kPulseClassCount;
 using classify::kPulseClassNames;
+using classify::SelectRows;
 using classify::ShotDataset;
-
-std::string Fixed(double value, int digits) {
-  char text[48];
-  std::snprintf(text, sizeof text, "%.*f", digits, value);
-  return text;
-}
-
-std::string Percent(std::size_t part, std::size_t whole) {
-  return whole == 0
-             ? "–"
-             : Fixed(100.0 * static_cast<double>(part) / static_cast<double>(whole), 1) + " %";
-}
-
-classify::FeatureMatrix SelectRows(const classify::FeatureMatrix& from,
-                                   const std::vector<std::size_t>& rows) {
-  classify::FeatureMatrix out{.feature_names = from.feature_names};
-  const std::size_t columns = from.ColumnCount();
-  for (std::size_t r : rows) {
-    const auto begin = from.values.begin() + static_cast<std::ptrdiff_t>(r * columns);
-    out.values.insert(out.values.end(), begin, begin + static_cast<std::ptrdiff_t>(columns));
-  }
-  return out;
-}
 
 // Rows and what is known about them, for scoring.
 struct Scored {

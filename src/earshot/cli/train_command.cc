@@ -15,11 +15,13 @@
 #include <nlohmann/json.hpp>
 
 #include "earshot/classify/dispatch_policy.h"
+#include "earshot/classify/feature_rows.h"
 #include "earshot/classify/gradient_boosted_model.h"
 #include "earshot/classify/livefire_pulse_dataset.h"
 #include "earshot/classify/model_evaluation.h"
 #include "earshot/classify/pulse_dataset.h"
 #include "earshot/cli/commands.h"
+#include "earshot/cli/report_format.h"
 #include "earshot/cli/shot_training.h"
 
 namespace earshot::cli {
@@ -29,6 +31,7 @@ namespace fs = std::filesystem;
 using classify::kGunfireClass;
 using classify::kPulseClassCount;
 using classify::kPulseClassNames;
+using classify::SelectRows;
 
 struct TrainArgs {
   std::vector<std::string> sims;
@@ -71,29 +74,6 @@ constexpr const char* kHelp =
     "status: 0 written, 1 a folder refused or a file not written.";
 
 bool HeldOut(int window, int every) { return every > 0 && window % every == every - 1; }
-
-std::string Fixed(double value, int digits) {
-  char text[48];
-  std::snprintf(text, sizeof text, "%.*f", digits, value);
-  return text;
-}
-
-std::string Percent(std::size_t part, std::size_t whole) {
-  if (whole == 0) return "–";
-  return Fixed(100.0 * static_cast<double>(part) / static_cast<double>(whole), 1).append(" %");
-}
-
-// Rows `keep` of `from`, into a matrix with the same columns.
-classify::FeatureMatrix SelectRows(const classify::FeatureMatrix& from,
-                                   const std::vector<std::size_t>& keep) {
-  classify::FeatureMatrix out{.feature_names = from.feature_names};
-  const std::size_t columns = from.ColumnCount();
-  for (std::size_t r : keep) {
-    out.values.insert(out.values.end(), from.values.begin() + static_cast<long>(r * columns),
-                      from.values.begin() + static_cast<long>((r + 1) * columns));
-  }
-  return out;
-}
 
 struct HeldOutResult {
   std::vector<int> label;
