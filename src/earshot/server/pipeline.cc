@@ -159,8 +159,9 @@ void Pipeline::ProcessBatches(std::vector<Batch> batches) {
   constexpr int64_t kSliceNs = 1'000'000'000;
   std::stable_sort(pulses.begin(), pulses.end(),
                    [](const Pulse& a, const Pulse& b) { return a.onset_ns < b.onset_ns; });
-  std::lock_guard lock(state_mutex_);
   for (std::size_t begin = 0; begin < pulses.size();) {
+    // Taken per slice, so that a person's review waits for one slice, not a surge's backlog.
+    std::lock_guard lock(state_mutex_);
     std::size_t end = begin + 1;
     while (end < pulses.size() && pulses[end].onset_ns - pulses[begin].onset_ns <= kSliceNs) ++end;
     const std::span<const Pulse> slice(pulses.data() + begin, end - begin);
