@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <expected>
 #include <iostream>
 #include <optional>
 #include <set>
@@ -19,6 +20,15 @@
 
 namespace earshot::server {
 namespace {
+
+// The optional free-text "note" of a review or disposition: at most 4000 bytes, so that a
+// note cannot bloat every stored version of the incident.
+std::expected<std::string, std::string> OptionalNote(const nlohmann::json& body) {
+  if (!body.contains("note")) return std::string();
+  if (!body["note"].is_string() || body["note"].get<std::string>().size() > 4000)
+    return std::unexpected(std::string("field note: expected a string of at most 4000 bytes"));
+  return body["note"].get<std::string>();
+}
 
 using nlohmann::json;
 
@@ -482,12 +492,8 @@ Response Service::ReviewIncident(const Request& request) {
   if (!body) return ErrorResponse(400, body.error().ToString());
   if (!body->is_object() || !body->contains("label") || !(*body)["label"].is_string())
     return ErrorResponse(400, "field label: expected gunfire, probable_gunfire or not_gunfire");
-  std::string note;
-  if (body->contains("note")) {
-    if (!(*body)["note"].is_string() || (*body)["note"].get<std::string>().size() > 4000)
-      return ErrorResponse(400, "field note: expected a string of at most 4000 bytes");
-    note = (*body)["note"].get<std::string>();
-  }
+  auto note = OptionalNote(*body);
+  if (!note) return ErrorResponse(400, note.error());
   std::optional<int> expected_version;
   if (body->contains("expected_version")) {
     if (!(*body)["expected_version"].is_number_integer())
@@ -495,7 +501,7 @@ Response Service::ReviewIncident(const Request& request) {
     expected_version = (*body)["expected_version"].get<int>();
   }
   auto reviewed =
-      pipeline_->Review(request.path_params.at("id"), (*body)["label"].get<std::string>(), note,
+      pipeline_->Review(request.path_params.at("id"), (*body)["label"].get<std::string>(), *note,
                         request.user, expected_version, at_ns);
   if (!reviewed) return ErrorResponse(reviewed.error().status, reviewed.error().message);
   return JsonResponse(IncidentToJson(*reviewed, frame_));
@@ -508,12 +514,8 @@ Response Service::DisposeIncident(const Request& request) {
   if (!body->is_object() || !body->contains("code") || !(*body)["code"].is_string() ||
       (*body)["code"].get<std::string>().empty())
     return ErrorResponse(400, "field code: expected a disposition code (e.g. evidence_found)");
-  std::string note;
-  if (body->contains("note")) {
-    if (!(*body)["note"].is_string() || (*body)["note"].get<std::string>().size() > 4000)
-      return ErrorResponse(400, "field note: expected a string of at most 4000 bytes");
-    note = (*body)["note"].get<std::string>();
-  }
+  auto note = OptionalNote(*body);
+  if (!note) return ErrorResponse(400, note.error());
   bool close = false;
   if (body->contains("close")) {
     if (!(*body)["close"].is_boolean())
@@ -521,7 +523,7 @@ Response Service::DisposeIncident(const Request& request) {
     close = (*body)["close"].get<bool>();
   }
   auto disposed =
-      pipeline_->Dispose(request.path_params.at("id"), (*body)["code"].get<std::string>(), note,
+      pipeline_->Dispose(request.path_params.at("id"), (*body)["code"].get<std::string>(), *note,
                          request.user, close, at_ns);
   if (!disposed) return ErrorResponse(disposed.error().status, disposed.error().message);
   return JsonResponse(IncidentToJson(*disposed, frame_));
