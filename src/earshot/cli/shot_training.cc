@@ -80,23 +80,28 @@ std::vector<IncidentScore> Incidents(const Scored& scored,
   return out;
 }
 
-void WriteDatasets(std::ostream& out,
-                   const std::vector<std::pair<std::string, ShotDataset>>& sets) {
+// One folder's rows and what they were for ("train", "held out").
+struct FolderRows {
+  std::string folder;
+  std::string role;
+  ShotDataset set;
+};
+
+void WriteDatasets(std::ostream& out, const std::vector<FolderRows>& sets) {
   out << "| folder | role | tests | recordings | detections | fixes | left out (unlabelled, "
          "duplicate) | incidents |";
   for (std::string_view name : kPulseClassNames) out << " " << name << " |";
   out << " median location error |\n|---|---|---|---|---|---|---|---|";
   for (int c = 0; c < kPulseClassCount; ++c) out << "---|";
   out << "---|\n";
-  for (const auto& [role_folder, set] : sets) {
-    const auto split = role_folder.find('\t');
+  for (const auto& [folder, role, set] : sets) {
     std::vector<double> errors;
     for (double e : set.location_error_m)
       if (std::isfinite(e)) errors.push_back(e);
     std::sort(errors.begin(), errors.end());
-    out << "| " << role_folder.substr(split + 1) << " | " << role_folder.substr(0, split) << " | "
-        << set.tests << " | " << set.recordings << " | " << set.detections << " | " << set.fixes
-        << " | " << set.unlabelled_fixes << ", " << set.duplicate_fixes << " | "
+    out << "| " << folder << " | " << role << " | " << set.tests << " | " << set.recordings << " | "
+        << set.detections << " | " << set.fixes << " | " << set.unlabelled_fixes << ", "
+        << set.duplicate_fixes << " | "
         << std::set<std::string>(set.incident_of_row.begin(), set.incident_of_row.end()).size()
         << " |";
     for (std::size_t count : set.class_counts) out << " " << count << " |";
@@ -219,7 +224,7 @@ int Refuse(const Error& error) {
 int TrainShotClassifier(const ShotTrainingArgs& args) {
   classify::ShotDatasetOptions options;
   options.threads = args.threads;
-  std::vector<std::pair<std::string, ShotDataset>> sets;  // "role\tfolder"
+  std::vector<FolderRows> sets;
   ShotDataset train, heldout, real;
   auto build = [&](const std::string& folder, const std::string& role, bool simulated,
                    ShotDataset* into) -> bool {
@@ -238,7 +243,7 @@ int TrainShotClassifier(const ShotTrainingArgs& args) {
         << Fixed(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1)
         << " s\n";
     into->Append(*set);
-    sets.emplace_back(role + "\t" + folder, std::move(*set));
+    sets.push_back({folder, role, std::move(*set)});
     return true;
   };
   for (const std::string& sim : args.sims)
